@@ -1,0 +1,1 @@
+"""persona: personalization and steerability middleware for LLM chat."""

@@ -1,0 +1,81 @@
+"""Settings: one `Settings` object, read from `PERSONA_*` environment variables and `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+LOCAL_MODEL = "local/gemma-3-270m"
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "persona"
+
+
+class Settings(BaseSettings):
+    """Everything persona can be configured with. Field `x` is env var `PERSONA_X`."""
+
+    model_config = SettingsConfigDict(env_prefix="PERSONA_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str | None = None  # None: SQLite file in data_dir
+    auto_upgrade: bool = False  # upgrade the schema at start instead of refusing
+
+    fast_model: str = LOCAL_MODEL
+    reasoning_model: str = LOCAL_MODEL
+    fallback_models: list[str] = Field(default_factory=list)
+    model_aliases: dict[str, str] = Field(default_factory=dict)  # alias -> litellm model
+    embedding_model: str = "all-MiniLM-L6-v2"
+    local_model_path: Path | None = None  # GGUF file; None: assembled from the PyPI package
+    local_model_threads: int = 2
+    local_model_context: int = 2048
+
+    request_timeout_s: float = 120.0
+    max_retries: int = 2
+    retry_backoff_s: float = 0.5
+    max_tokens_default: int = 512
+
+    max_message_chars: int = 32_000
+    max_messages: int = 200
+    max_request_bytes: int = 1_000_000
+
+    memory_top_k: int = 8
+    memory_token_budget: int = 600
+    index_cache_size: int = 256  # users whose FAISS index stays in memory
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    environment: str = "development"  # "production" enables stricter checks
+    admin_key: str | None = None
+    cors_origins: list[str] = Field(default_factory=list)
+    background_worker: bool = True  # run the outbox worker inside the server process
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        if self.environment == "production":
+            if self.host in {"0.0.0.0", "::"} and "*" in self.cors_origins:
+                raise ValueError("refusing CORS '*' on a public bind address in production")
+            if self.admin_key is not None and len(self.admin_key) < 24:
+                raise ValueError("PERSONA_ADMIN_KEY must be at least 24 characters in production")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to `persona.db` inside the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'persona.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests clear the cache)."""
+    return Settings()

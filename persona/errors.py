@@ -1,0 +1,108 @@
+"""persona's error types. Every failure a caller can act on is one of these.
+
+    PersonaError
+    ├── InvalidInput        the caller sent something unusable (400/422)
+    ├── Unauthorized        missing or wrong API key (401)
+    ├── Forbidden           a valid key that may not do this (403)
+    ├── NotFound            no such tenant, user, memory, model (404)
+    ├── Conflict            contradicts stored state (409)
+    ├── RateLimited         too many requests for this key (429)
+    ├── SchemaOutOfDate     the database needs `persona db upgrade`
+    ├── DependencyMissing   an optional package is not installed
+    └── ProviderError       the model provider failed after retries and fallbacks (502)
+        └── ProviderTimeout the provider did not answer in time (504)
+
+Library errors (litellm, sqlalchemy, faiss) are wrapped at the boundary with
+``raise ... from exc`` so callers only ever catch these.
+"""
+
+from __future__ import annotations
+
+
+class PersonaError(Exception):
+    """Base class of every error persona raises on purpose."""
+
+    status_code = 500
+    code = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(PersonaError):
+    """The request or argument is malformed or out of bounds."""
+
+    status_code = 400
+    code = "invalid_request_error"
+
+    def __init__(self, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+class Unauthorized(PersonaError):
+    """No API key, or one that matches no tenant."""
+
+    status_code = 401
+    code = "invalid_api_key"
+
+
+class Forbidden(PersonaError):
+    """The key is valid but may not perform this action."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(PersonaError):
+    """The named object does not exist (for this tenant)."""
+
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(PersonaError):
+    """The change contradicts what is stored (e.g. conflicting constraints)."""
+
+    status_code = 409
+    code = "conflict"
+
+
+class RateLimited(PersonaError):
+    """The key exceeded its request rate."""
+
+    status_code = 429
+    code = "rate_limit_exceeded"
+
+    def __init__(self, message: str, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class SchemaOutOfDate(PersonaError):
+    """The database schema is older than this code expects."""
+
+    status_code = 503
+    code = "schema_out_of_date"
+
+
+class DependencyMissing(PersonaError):
+    """An optional dependency is needed for this feature but not installed."""
+
+    status_code = 500
+    code = "dependency_missing"
+
+
+class ProviderError(PersonaError):
+    """The model provider failed even after retries and the fallback chain."""
+
+    status_code = 502
+    code = "provider_error"
+
+
+class ProviderTimeout(ProviderError):
+    """The model provider did not answer within the timeout."""
+
+    status_code = 504
+    code = "provider_timeout"

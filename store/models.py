@@ -1,0 +1,203 @@
+"""SQL tables: the one source of truth. Only Alembic creates the schema.
+
+Timestamps are timezone-aware UTC (`utcnow()`); SQLModel's UTCDateTime stores them as UTC on
+SQLite and PostgreSQL alike and refuses naive values.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Now, timezone-aware UTC (the storage convention)."""
+    return datetime.now(UTC)
+
+
+def new_id() -> str:
+    """A random 32-hex-char id."""
+    return uuid.uuid4().hex
+
+
+def _json(default: Any = None) -> Any:
+    factory = (lambda: {}) if default is None else default
+    return Field(default_factory=factory, sa_column=Column(JSON, nullable=False))
+
+
+class Tenant(SQLModel, table=True):
+    """An app using persona. Its API key is stored only as a SHA-256 hash."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    name: str = Field(index=True, unique=True, max_length=200)
+    api_key_hash: str = Field(index=True, unique=True, max_length=64)
+    key_prefix: str = Field(max_length=16)
+    disabled: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    # developer-level steering and routing settings (outrank the user's)
+    instructions: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    constraints: list[dict[str, Any]] = _json(list)
+    settings: dict[str, Any] = _json()
+
+
+class User(SQLModel, table=True):
+    """An end user of a tenant's app, named by the app (`external_id`)."""
+
+    __table_args__ = (UniqueConstraint("tenant_id", "external_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(foreign_key="tenant.id", index=True, max_length=32)
+    external_id: str = Field(max_length=256)
+    memory_version: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+
+
+class Profile(SQLModel, table=True):
+    """How a user wants to be answered: custom instructions, personality, constraints."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    about_you: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    response_style: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    personality: str = "default"
+    traits: dict[str, Any] = _json()
+    ambiguity: str = "proceed"
+    constraints: list[dict[str, Any]] = _json(list)
+    route_preference: str | None = None
+    version: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Memory(SQLModel, table=True):
+    """One remembered item. Never deleted by consolidation: superseded or invalidated instead."""
+
+    __table_args__ = (Index("ix_memory_user_valid", "user_id", "invalid_at"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(max_length=20)  # fact | preference | event | instruction | episode
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    attribute: str | None = Field(default=None, max_length=100)  # what it is about, for supersede
+    embedding: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    importance: float = 0.5
+    scope: str = Field(default="user", max_length=20)  # user | agent | session
+    agent_id: str | None = Field(default=None, max_length=256)
+    session_id: str | None = Field(default=None, max_length=256)
+    actor: str = Field(default="extractor", max_length=20)  # extractor | user | admin | api
+    source_turn_id: str | None = Field(default=None, max_length=32)
+    valid_from: datetime = Field(default_factory=utcnow)
+    invalid_at: datetime | None = None
+    superseded_by: str | None = Field(default=None, max_length=32)
+    expires_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    meta: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column("metadata", JSON, nullable=False)
+    )
+
+
+class MemoryHistory(SQLModel, table=True):
+    """One change to one memory: what it was, what it became, who did it and why."""
+
+    __tablename__ = "memory_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    memory_id: str = Field(index=True, max_length=32)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    op: str = Field(max_length=20)  # add | refresh | update | supersede | invalidate | delete
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    actor: str = Field(max_length=20)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    source_turn_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Turn(SQLModel, table=True):
+    """One exchange: the user's message and the assistant's reply."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    tenant_id: str = Field(index=True, max_length=32)
+    session_id: str | None = Field(default=None, max_length=256)
+    user_message: str = Field(sa_column=Column(Text, nullable=False))
+    reply: str = Field(sa_column=Column(Text, nullable=False))
+    model: str = Field(max_length=200)
+    tier: str = Field(max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Trace(SQLModel, table=True):
+    """Why a reply looked the way it did: memories, route, prompt, checks, timings."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    turn_id: str = Field(index=True, max_length=32)
+    tenant_id: str = Field(index=True, max_length=32)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    tier: str = Field(max_length=20)
+    route_score: float | None = None
+    total_ms: float = 0.0
+    data: dict[str, Any] = _json()
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Outbox(SQLModel, table=True):
+    """Background work written in the same transaction as the turn that caused it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    user_id: int | None = Field(default=None, index=True)
+    payload: dict[str, Any] = _json()
+    status: str = Field(default="pending", max_length=20, index=True)  # pending|done|failed
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    available_at: datetime = Field(default_factory=utcnow)
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    done_at: datetime | None = None
+
+
+class Feedback(SQLModel, table=True):
+    """A user's or app's judgement of a reply (thumbs, 'regenerate with reasoning')."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    tenant_id: str = Field(index=True, max_length=32)
+    user_id: int | None = Field(default=None, index=True)
+    turn_id: str | None = Field(default=None, max_length=32)
+    rating: str = Field(max_length=40)  # up | down | regenerate_reasoning
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AdminKey(SQLModel, table=True):
+    """An admin API key (hashed); scoped to one tenant or global (tenant_id None)."""
+
+    __tablename__ = "admin_key"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    key_hash: str = Field(index=True, unique=True, max_length=64)
+    key_prefix: str = Field(max_length=16)
+    tenant_id: str | None = Field(default=None, max_length=32)
+    name: str = Field(default="", max_length=200)
+    disabled: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    """Every admin correction: who, what, when, why."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    admin: str = Field(max_length=64)  # admin key prefix or "global"
+    tenant_id: str | None = Field(default=None, index=True, max_length=32)
+    user_external_id: str | None = Field(default=None, max_length=256)
+    action: str = Field(max_length=60)
+    target: str | None = Field(default=None, max_length=200)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    details: dict[str, Any] = _json()
+    created_at: datetime = Field(default_factory=utcnow, index=True)
