@@ -1,0 +1,73 @@
+"""The `persona` command line. Each command group lives in its own module with `register()`.
+
+Heavy libraries are imported inside the command functions, so `persona --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from persona.errors import InvalidInput, PersonaError
+
+COMMAND_MODULES = (
+    "serve",
+    "chat",
+    "db",
+    "tenants",
+    "memory",
+    "instructions",
+    "profile",
+    "steer",
+    "route",
+    "eval",
+    "admin",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser with every command group registered."""
+    parser = argparse.ArgumentParser(
+        prog="persona",
+        description="Personalization and steerability middleware for LLM chat.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"persona.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"persona.cli.{name}":
+                continue  # command group not part of this build
+            raise
+        module.register(sub)
+    return parser
+
+
+def print_json(obj: Any) -> None:
+    """Print `obj` as indented JSON (the `--json` output of every command)."""
+    print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `persona` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        result = args.func(args)
+    except InvalidInput as exc:
+        print(f"persona: error: {exc.message}", file=sys.stderr)
+        return 2
+    except PersonaError as exc:
+        print(f"persona: error: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return int(result or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

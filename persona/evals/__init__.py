@@ -1,0 +1,1 @@
+"""Evaluation commands: each component's quality on public data, printed as JSON."""
