@@ -52,6 +52,20 @@ def print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
+def open_db() -> Any:
+    """An engine on the configured database, refusing an out-of-date schema."""
+    from persona.config import get_settings
+    from persona.errors import SchemaOutOfDate
+    from store.db import SchemaError, check_schema, make_engine
+
+    engine = make_engine(get_settings().resolved_database_url)
+    try:
+        check_schema(engine)
+    except SchemaError as exc:
+        raise SchemaOutOfDate(str(exc)) from exc
+    return engine
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `persona` console script."""
     parser = build_parser()

@@ -1,0 +1,42 @@
+# persona task runner. Quick start: `make serve` (set up + run the server), `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+export LITELLM_LOCAL_MODEL_COST_MAP := True
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: setup serve test lint typecheck evals clean
+
+setup: $(VENV)/.installed
+
+# torch goes first and pinned: the CPU wheel on disk; any other spec pulls a CUDA build
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q torch==2.13.0
+	$(PIP) install -q -e '.[local,dev]'
+	touch $@
+
+serve: setup
+	$(VENV)/bin/persona db upgrade
+	$(VENV)/bin/persona serve
+
+test: setup
+	$(VENV)/bin/pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check persona api store tests alembic
+	$(VENV)/bin/ruff format --check persona api store tests alembic
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+DATASETS ?= ../shared/datasets
+evals: setup
+	$(VENV)/bin/persona eval steering --ifeval $(DATASETS)/ifeval --json
+	$(VENV)/bin/persona eval routing --data $(DATASETS)/routing --json
+	$(VENV)/bin/persona eval memory --locomo $(DATASETS)/locomo/locomo10.json --json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

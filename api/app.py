@@ -1,0 +1,87 @@
+"""The FastAPI application: OpenAI-compatible chat, user resources, admin, health."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from api import errors
+from api.errors import error_body
+from api.routes import chat, health
+from persona.bootstrap import first_start_key
+from persona.config import Settings, get_settings
+from persona.engine import ChatEngine
+from persona.runtime import Runtime
+
+log = logging.getLogger("persona.api")
+
+
+def create_app(runtime: Runtime | None = None, settings: Settings | None = None) -> FastAPI:
+    """Build the app; with no `runtime`, one is built from settings at start-up."""
+    settings = runtime.settings if runtime else settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        rt = runtime or Runtime.build(settings)
+        app.state.runtime = rt
+        app.state.engine = ChatEngine(rt)
+        key = first_start_key(rt.db)
+        if key is not None:
+            print(
+                "persona: created tenant 'local'. Its API key (shown only this once):\n"
+                f"  {key}\n"
+                "Use it as 'Authorization: Bearer <key>'.",
+                flush=True,
+            )
+        worker = _start_worker(rt) if settings.background_worker else None
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            if runtime is None:
+                rt.close()
+
+    app = FastAPI(
+        title="persona",
+        version="0.1.0",
+        summary="Personalization and steerability middleware for LLM chat.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+
+    limit = settings.max_request_bytes
+
+    @app.middleware("http")
+    async def _size_limit(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            body = error_body(
+                f"request body is {length} bytes; the limit is {limit}", 413, "request_too_large"
+            )
+            return JSONResponse(body, status_code=413)
+        return await call_next(request)
+
+    app.include_router(health.router)
+    app.include_router(chat.router)
+    return app
+
+
+def _start_worker(rt: Runtime) -> object | None:
+    from persona.worker import start_worker
+
+    return start_worker(rt)

@@ -1,0 +1,184 @@
+"""`PersonaClient`: the same SDK surface as `Persona`, over HTTP against `persona serve`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from persona import errors
+from persona.sdk import MessagesArg, build_request
+from persona.types import AUTO_MODEL, ChatReply, ChatRequest, Usage
+
+_BY_STATUS: dict[int, type[errors.PersonaError]] = {
+    400: errors.InvalidInput,
+    401: errors.Unauthorized,
+    403: errors.Forbidden,
+    404: errors.NotFound,
+    409: errors.Conflict,
+    413: errors.InvalidInput,
+    429: errors.RateLimited,
+    502: errors.ProviderError,
+    504: errors.ProviderTimeout,
+}
+
+
+def raise_for_error(response: httpx.Response) -> None:
+    """Turn an error response into the matching `PersonaError`."""
+    if response.status_code < 400:
+        return
+    try:
+        message = response.json()["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        message = response.text or f"HTTP {response.status_code}"
+    raise _BY_STATUS.get(response.status_code, errors.PersonaError)(message)
+
+
+def _payload(request: ChatRequest, stream: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "model": request.model,
+        "user": request.user,
+        "messages": [m.model_dump() for m in request.messages],
+        "stream": stream,
+    }
+    for key, value in (
+        ("temperature", request.temperature),
+        ("max_tokens", request.max_tokens),
+        ("persona_tier", request.tier),
+        ("persona_session", request.session_id),
+    ):
+        if value is not None:
+            body[key] = value
+    return body
+
+
+def _reply(data: dict[str, Any]) -> ChatReply:
+    trace = data.get("persona", {})
+    return ChatReply(
+        id=data["id"].removeprefix("chatcmpl-"),
+        reply=data["choices"][0]["message"]["content"],
+        model=data["model"],
+        tier=trace.get("tier", ""),
+        usage=Usage(**data.get("usage", {})),
+        trace=trace,
+    )
+
+
+class PersonaClient:
+    """HTTP client for a persona server: `PersonaClient(url, api_key).chat("alice", "hi")`."""
+
+    def __init__(
+        self,
+        base_url: str = "http://127.0.0.1:8000",
+        api_key: str | None = None,
+        *,
+        timeout: float = 120.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._http = httpx.Client(
+            base_url=base_url, headers=headers, timeout=timeout, transport=transport
+        )
+        self._base_url, self._headers, self._timeout = base_url, headers, timeout
+
+    def chat(
+        self,
+        user: str,
+        message: str | None = None,
+        *,
+        messages: MessagesArg | None = None,
+        model: str = AUTO_MODEL,
+        session_id: str | None = None,
+        tier: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+    ) -> ChatReply:
+        """Answer `message` (or `messages`) for `user`; returns reply + trace."""
+        request = build_request(
+            user,
+            message,
+            messages,
+            model=model,
+            session_id=session_id,
+            tier=tier,
+            temperature=temperature,
+            max_tokens=max_tokens,
+        )
+        response = self._http.post("/v1/chat/completions", json=_payload(request, False))
+        raise_for_error(response)
+        return _reply(response.json())
+
+    async def achat(self, user: str, message: str | None = None, **kwargs: Any) -> ChatReply:
+        """`chat`, awaitable (its own async HTTP connection)."""
+        request = build_request(
+            user,
+            message,
+            kwargs.pop("messages", None),
+            model=kwargs.pop("model", AUTO_MODEL),
+            session_id=kwargs.pop("session_id", None),
+            tier=kwargs.pop("tier", None),
+            temperature=kwargs.pop("temperature", None),
+            max_tokens=kwargs.pop("max_tokens", None),
+        )
+        async with httpx.AsyncClient(
+            base_url=self._base_url, headers=self._headers, timeout=self._timeout
+        ) as http:
+            response = await http.post("/v1/chat/completions", json=_payload(request, False))
+        raise_for_error(response)
+        return _reply(response.json())
+
+    def stream(
+        self, user: str, message: str | None = None, **kwargs: Any
+    ) -> Iterator[str | ChatReply]:
+        """Yield text deltas, then the final `ChatReply` (from the stream's last chunk)."""
+        request = build_request(
+            user,
+            message,
+            kwargs.pop("messages", None),
+            model=kwargs.pop("model", AUTO_MODEL),
+            session_id=kwargs.pop("session_id", None),
+            tier=kwargs.pop("tier", None),
+            temperature=kwargs.pop("temperature", None),
+            max_tokens=kwargs.pop("max_tokens", None),
+        )
+        parts: list[str] = []
+        with self._http.stream(
+            "POST", "/v1/chat/completions", json=_payload(request, True)
+        ) as response:
+            if response.status_code >= 400:
+                response.read()
+                raise_for_error(response)
+            for line in response.iter_lines():
+                if not line.startswith("data: ") or line == "data: [DONE]":
+                    continue
+                event = json.loads(line[6:])
+                if "error" in event:
+                    raise errors.ProviderError(event["error"]["message"])
+                if not event.get("choices"):
+                    continue
+                delta = event["choices"][0]["delta"].get("content")
+                if delta:
+                    parts.append(delta)
+                    yield delta
+                if event["choices"][0].get("finish_reason") == "stop":
+                    trace = event.get("persona", {})
+                    yield ChatReply(
+                        id=event["id"].removeprefix("chatcmpl-"),
+                        reply="".join(parts),
+                        model=event["model"],
+                        tier=trace.get("tier", ""),
+                        usage=Usage(**trace.get("usage", {})),
+                        trace=trace,
+                    )
+
+    def close(self) -> None:
+        """Close the HTTP connection pool."""
+        self._http.close()
+
+    def __enter__(self) -> PersonaClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,195 @@
+"""The hot path: one message in, one reply and its trace out.
+
+    user -> profile -> embed -> retrieve -> route -> compile -> call -> verify/repair -> store
+
+Everything but the model call is persona's overhead; each stage's time is in the trace.
+No database session is held open during the model call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from persona import stages
+from persona.errors import InvalidInput
+from persona.runtime import Runtime
+from persona.types import ChatReply, ChatRequest, Usage
+from store.db import session_scope
+from store.models import new_id
+from store.turns import record_turn
+from store.users import get_or_create_user, get_profile, touch
+
+
+class Clock:
+    """Per-stage wall time in milliseconds."""
+
+    def __init__(self) -> None:
+        self.start = self._last = time.perf_counter()
+        self.ms: dict[str, float] = {}
+
+    def lap(self, stage: str) -> None:
+        """Charge the time since the previous lap to `stage`."""
+        now = time.perf_counter()
+        self.ms[stage] = round(self.ms.get(stage, 0.0) + (now - self._last) * 1000, 2)
+        self._last = now
+
+    def total(self) -> float:
+        """Milliseconds since the clock started."""
+        return round((time.perf_counter() - self.start) * 1000, 2)
+
+
+@dataclass
+class Prepared:
+    """Everything decided before the model call."""
+
+    request: ChatRequest
+    tenant_id: str
+    user_pk: int
+    message: str
+    call: stages.ModelCall
+    trace: dict[str, Any]
+    steering: stages.Steering
+    clock: Clock = field(default_factory=Clock)
+
+
+def validate(request: ChatRequest, max_chars: int, max_messages: int) -> str:
+    """Check the request's shape; returns the last user message."""
+    if not request.messages:
+        raise InvalidInput("'messages' must contain at least one message", param="messages")
+    if len(request.messages) > max_messages:
+        raise InvalidInput(
+            f"too many messages: {len(request.messages)} (the limit is {max_messages})",
+            param="messages",
+        )
+    for i, msg in enumerate(request.messages):
+        if len(msg.content) > max_chars:
+            raise InvalidInput(
+                f"messages[{i}] is {len(msg.content)} characters long; the limit is {max_chars}",
+                param=f"messages[{i}].content",
+            )
+    last = request.messages[-1]
+    if last.role != "user":
+        raise InvalidInput("the last message must have role 'user'", param="messages")
+    if not last.content.strip():
+        raise InvalidInput("the last user message is empty", param="messages")
+    return last.content
+
+
+class ChatEngine:
+    """Answers chat requests for tenants; shared by the REST API, the SDK and the CLI."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.rt = runtime
+
+    def prepare(self, tenant_id: str, request: ChatRequest) -> Prepared:
+        """Every stage before the model call."""
+        settings = self.rt.settings
+        message = validate(request, settings.max_message_chars, settings.max_messages)
+        tier_override = stages.resolve_model(request, settings)
+        clock = Clock()
+        with session_scope(self.rt.db) as session:
+            user = get_or_create_user(session, tenant_id, request.user)
+            profile = get_profile(session, user)
+            touch(session, user)
+            assert user.id is not None
+            clock.lap("user")
+            embedding = self.rt.embedder.embed([message])[0]
+            clock.lap("embed")
+            memories = stages.recall(self.rt, session, user, message, embedding)
+            clock.lap("retrieve")
+            steering = stages.steer(session, tenant_id, profile, message)
+            clock.lap("steer")
+            route = stages.route(
+                self.rt, session, user, profile, request, message, embedding, tier_override
+            )
+            clock.lap("route")
+            user_pk = user.id
+        call = stages.compile_call(self.rt, request, profile, steering, memories, route)
+        clock.lap("compile")
+        trace: dict[str, Any] = {
+            "user": request.user,
+            "memories": [m.as_trace() for m in memories],
+            "route": route.as_dict(),
+            "requested_model": request.model,
+            "prompt": call.prompt_trace,
+            "steering": steering.as_trace(),
+        }
+        return Prepared(request, tenant_id, user_pk, message, call, trace, steering, clock)
+
+    def chat(self, tenant_id: str, request: ChatRequest) -> ChatReply:
+        """Answer one request (non-streaming)."""
+        prep = self.prepare(tenant_id, request)
+        result = self.rt.gateway.complete(prep.call.messages, **prep.call.params)
+        prep.clock.lap("model")
+        text, result = stages.verify(self.rt, prep, result.text, result)
+        prep.clock.lap("verify")
+        return self._finish(prep, text, result)
+
+    def stream(self, tenant_id: str, request: ChatRequest) -> Iterator[str | ChatReply]:
+        """Yield text deltas, then the final `ChatReply` (whose text may be repaired).
+
+        With active constraints the reply is buffered, checked and repaired before any of it is
+        sent, so a streaming client only ever sees compliant text; otherwise deltas pass through.
+        """
+        prep = self.prepare(tenant_id, request)
+        handle = self.rt.gateway.stream(prep.call.messages, **prep.call.params)
+        buffered = prep.steering.has_checks
+        parts: list[str] = []
+        for chunk in handle:
+            parts.append(chunk.delta)
+            if not buffered and chunk.delta:
+                yield chunk.delta
+        prep.clock.lap("model")
+        text, result = stages.verify(self.rt, prep, "".join(parts), handle.result)
+        prep.clock.lap("verify")
+        reply = self._finish(prep, text, result)
+        if buffered:
+            yield text
+        yield reply
+
+    def _finish(self, prep: Prepared, text: str, result: Any) -> ChatReply:
+        usage = Usage(
+            prompt_tokens=result.usage.prompt_tokens,
+            completion_tokens=result.usage.completion_tokens,
+            total_tokens=result.usage.total_tokens,
+        )
+        trace = prep.trace
+        trace.update(
+            {
+                "model": result.model,
+                "tier": prep.call.tier,
+                "usage": usage.model_dump(),
+                "cost_usd": result.cost_usd,
+                "attempts": result.attempts,
+            }
+        )
+        turn_id = new_id()
+        with session_scope(self.rt.db) as session:
+            from store.models import User
+
+            user = session.get(User, prep.user_pk)
+            assert user is not None
+            stages.persist_steering(session, user, prep.steering, turn_id)
+            trace["turn_id"] = turn_id
+            _, trace_row = record_turn(
+                session,
+                turn_id=turn_id,
+                user=user,
+                user_message=prep.message,
+                reply=text,
+                model=result.model,
+                tier=prep.call.tier,
+                trace=trace,
+                route_score=trace["route"].get("score"),
+                session_id=prep.request.session_id,
+            )
+            # the rows are inserted at commit, so the stored trace includes the store stage
+            prep.clock.lap("store")
+            trace["latency_ms"] = {**prep.clock.ms, "total": prep.clock.total()}
+            trace_row.total_ms = trace["latency_ms"]["total"]
+        return ChatReply(
+            id=turn_id, reply=text, model=result.model, tier=prep.call.tier, usage=usage, trace=trace
+        )

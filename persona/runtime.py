@@ -1,0 +1,83 @@
+"""The long-lived components of one persona process, built once from `Settings`."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from persona.config import Settings, get_settings
+from persona.errors import SchemaOutOfDate
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from persona.embed import Embedder
+    from persona.llm.gateway import Gateway
+
+
+@dataclass
+class Runtime:
+    """Settings, database, embedder, model gateway and caches shared by every request."""
+
+    settings: Settings
+    db: Engine
+    embedder: Embedder
+    gateway: Gateway
+    _lazy: dict[str, Any] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings | None = None,
+        *,
+        embedder: Embedder | None = None,
+        gateway: Gateway | None = None,
+        upgrade: bool | None = None,
+    ) -> Runtime:
+        """Connect to the database (checking or upgrading its schema) and wire the components."""
+        from persona.embed import get_embedder
+        from persona.llm.gateway import Gateway
+        from store.db import SchemaError, check_schema, make_engine
+        from store.db import upgrade as run_upgrade
+
+        settings = settings or get_settings()
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        db = make_engine(settings.resolved_database_url)
+        if settings.auto_upgrade if upgrade is None else upgrade:
+            run_upgrade(db)
+        try:
+            check_schema(db)
+        except SchemaError as exc:
+            raise SchemaOutOfDate(str(exc)) from exc
+        return cls(
+            settings=settings,
+            db=db,
+            embedder=embedder or get_embedder(),
+            gateway=gateway or Gateway(settings),
+        )
+
+    def _get(self, name: str, factory: Any) -> Any:
+        with self._lock:
+            if name not in self._lazy:
+                self._lazy[name] = factory()
+            return self._lazy[name]
+
+    @property
+    def retriever(self) -> Any:
+        """The memory retriever (hybrid dense + lexical), with its per-user index cache."""
+        from persona.memory.retrieve import Retriever
+
+        return self._get("retriever", lambda: Retriever(cache_size=self.settings.index_cache_size))
+
+    @property
+    def router(self) -> Any:
+        """The fast/reasoning router with the shipped weights."""
+        from persona.route import Router
+
+        return self._get("router", Router.load)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.db.dispose()

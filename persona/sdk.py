@@ -1,0 +1,168 @@
+"""`Persona`: the in-process SDK (embedded database, local or remote models)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from persona.config import Settings
+from persona.errors import InvalidInput
+from persona.types import AUTO_MODEL, ChatMessage, ChatReply, ChatRequest
+
+if TYPE_CHECKING:
+    from persona.engine import ChatEngine
+    from persona.runtime import Runtime
+
+MessagesArg = Sequence[ChatMessage | dict[str, str]]
+
+
+def build_request(
+    user: str,
+    message: str | None,
+    messages: MessagesArg | None,
+    *,
+    model: str,
+    session_id: str | None,
+    tier: str | None,
+    temperature: float | None,
+    max_tokens: int | None,
+) -> ChatRequest:
+    """A `ChatRequest` from the SDK's `chat(user, message | messages)` arguments."""
+    if (message is None) == (messages is None):
+        raise InvalidInput("pass exactly one of `message` (a string) or `messages` (a list)")
+    msgs = (
+        [ChatMessage(role="user", content=message)]
+        if message is not None
+        else [
+            m if isinstance(m, ChatMessage) else ChatMessage.model_validate(m)
+            for m in messages or []
+        ]
+    )
+    return ChatRequest.model_validate(
+        {
+            "user": user,
+            "messages": msgs,
+            "model": model,
+            "session_id": session_id,
+            "tier": tier,
+            "temperature": temperature,
+            "max_tokens": max_tokens,
+        }
+    )
+
+
+class Persona:
+    """persona in-process: `Persona().chat("alice", "hi")` with the embedded default.
+
+    With no arguments it uses the settings (`PERSONA_*`, `.env`): a SQLite file in the data
+    directory and the local model. The schema is created/upgraded on first use.
+    """
+
+    def __init__(
+        self,
+        database_url: str | None = None,
+        *,
+        data_dir: str | Path | None = None,
+        settings: Settings | None = None,
+        tenant: str = "local",
+        **overrides: Any,
+    ) -> None:
+        values: dict[str, Any] = dict(overrides)
+        if database_url is not None:
+            values["database_url"] = database_url
+        if data_dir is not None:
+            values["data_dir"] = Path(data_dir)
+        self.settings = settings.model_copy(update=values) if settings else Settings(**values)
+        self._tenant_name = tenant
+        self._runtime: Runtime | None = None
+        self._engine: ChatEngine | None = None
+        self._tenant_id: str | None = None
+
+    def _ensure(self) -> tuple[ChatEngine, str]:
+        if self._engine is None or self._tenant_id is None:
+            from persona.bootstrap import local_tenant
+            from persona.engine import ChatEngine
+            from persona.errors import NotFound
+            from persona.runtime import Runtime
+            from store.db import session_scope
+            from store.tenants import tenant_by_name
+
+            self._runtime = Runtime.build(self.settings, upgrade=True)
+            if self._tenant_name == "local":
+                tenant, _ = local_tenant(self._runtime.db)
+            else:
+                with session_scope(self._runtime.db) as session:
+                    found = tenant_by_name(session, self._tenant_name)
+                if found is None:
+                    raise NotFound(f"no tenant named {self._tenant_name!r}")
+                tenant = found
+            self._engine = ChatEngine(self._runtime)
+            self._tenant_id = tenant.id
+        return self._engine, self._tenant_id
+
+    @property
+    def runtime(self) -> Runtime:
+        """The underlying runtime (database, embedder, gateway)."""
+        self._ensure()
+        assert self._runtime is not None
+        return self._runtime
+
+    def chat(
+        self,
+        user: str,
+        message: str | None = None,
+        *,
+        messages: MessagesArg | None = None,
+        model: str = AUTO_MODEL,
+        session_id: str | None = None,
+        tier: str | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+    ) -> ChatReply:
+        """Answer `message` (or the conversation `messages`) for `user`; returns reply + trace."""
+        engine, tenant_id = self._ensure()
+        request = build_request(
+            user,
+            message,
+            messages,
+            model=model,
+            session_id=session_id,
+            tier=tier,
+            temperature=temperature,
+            max_tokens=max_tokens,
+        )
+        return engine.chat(tenant_id, request)
+
+    async def achat(self, user: str, message: str | None = None, **kwargs: Any) -> ChatReply:
+        """`chat`, awaitable (runs in a worker thread)."""
+        return await asyncio.to_thread(self.chat, user, message, **kwargs)
+
+    def stream(
+        self, user: str, message: str | None = None, **kwargs: Any
+    ) -> Iterator[str | ChatReply]:
+        """Yield text deltas, then the final `ChatReply`."""
+        engine, tenant_id = self._ensure()
+        request = build_request(
+            user,
+            message,
+            kwargs.pop("messages", None),
+            model=kwargs.pop("model", AUTO_MODEL),
+            session_id=kwargs.pop("session_id", None),
+            tier=kwargs.pop("tier", None),
+            temperature=kwargs.pop("temperature", None),
+            max_tokens=kwargs.pop("max_tokens", None),
+        )
+        yield from engine.stream(tenant_id, request)
+
+    def close(self) -> None:
+        """Release database connections."""
+        if self._runtime is not None:
+            self._runtime.close()
+
+    def __enter__(self) -> Persona:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,56 @@
+"""Public request/response types of the SDK and the engine."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["system", "developer", "user", "assistant", "tool"]
+TIER_MODELS = {"persona/fast": "fast", "persona/reasoning": "reasoning"}
+AUTO_MODEL = "persona/auto"
+
+
+class ChatMessage(BaseModel):
+    """One chat message, as in the OpenAI Chat Completions API (text content only)."""
+
+    role: Role
+    content: str
+
+
+class ChatRequest(BaseModel):
+    """What the engine needs to answer one message."""
+
+    user: str = Field(min_length=1, max_length=256)
+    messages: list[ChatMessage]
+    model: str = AUTO_MODEL
+    session_id: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    tier: Literal["fast", "reasoning"] | None = None  # explicit override, like model=persona/<tier>
+    stream: bool = False
+
+
+class Usage(BaseModel):
+    """Token counts of the model call(s) for one reply."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    total_tokens: int = 0
+
+
+class ChatReply(BaseModel):
+    """A reply and the trace explaining it."""
+
+    id: str
+    reply: str
+    model: str
+    tier: str
+    usage: Usage
+    trace: dict[str, Any]
+
+    @property
+    def route(self) -> dict[str, Any]:
+        """The routing decision (tier, score, threshold, effort, signals, reason)."""
+        route: dict[str, Any] = self.trace.get("route", {})
+        return route

@@ -1,0 +1,60 @@
+"""Writing a finished turn: the turn, its trace and its background jobs, in one transaction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from store.models import Outbox, Trace, Turn, User, new_id
+
+
+def record_turn(
+    session: Session,
+    *,
+    user: User,
+    user_message: str,
+    reply: str,
+    model: str,
+    tier: str,
+    trace: dict[str, Any],
+    turn_id: str | None = None,
+    route_score: float | None,
+    session_id: str | None = None,
+    jobs: tuple[str, ...] = ("extract",),
+) -> tuple[Turn, Trace]:
+    """Add the turn, its trace and one outbox job per kind in `jobs`; the caller commits."""
+    assert user.id is not None
+    turn = Turn(
+        id=turn_id or new_id(),
+        user_id=user.id,
+        tenant_id=user.tenant_id,
+        session_id=session_id,
+        user_message=user_message,
+        reply=reply,
+        model=model,
+        tier=tier,
+    )
+    session.add(turn)
+    trace_row = Trace(
+        turn_id=turn.id,
+        tenant_id=user.tenant_id,
+        user_id=user.id,
+        tier=tier,
+        route_score=route_score,
+        data=trace,
+    )
+    session.add(trace_row)
+    payload = {
+        "turn_id": turn.id,
+        "user_id": user.id,
+        "tenant_id": user.tenant_id,
+        "session_id": session_id,
+        "user_message": user_message,
+        "reply": reply,
+        "created_at": turn.created_at.isoformat(),
+    }
+    for kind in jobs:
+        session.add(Outbox(kind=kind, user_id=user.id, payload=payload))
+    # no flush: the caller may still complete `trace` (it is inserted at commit)
+    return turn, trace_row
