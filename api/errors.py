@@ -66,8 +66,10 @@ def install(app: FastAPI) -> None:
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         message = "; ".join(_describe(e) for e in errors[:5]) or "invalid request"
-        param = ".".join(str(p) for p in errors[0].get("loc", ()) if p != "body") if errors else None
-        return JSONResponse(error_body(message, 400, "invalid_request", param or None), 400)
+        param = None
+        if errors and errors[0].get("type") != "json_invalid":
+            param = ".".join(str(p) for p in errors[0].get("loc", ()) if p != "body") or None
+        return JSONResponse(error_body(message, 400, "invalid_request", param), 400)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

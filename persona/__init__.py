@@ -1,1 +1,60 @@
-"""persona: personalization and steerability middleware for LLM chat."""
+"""persona: personalization and steerability middleware for LLM chat.
+
+`Persona` runs in-process; `PersonaClient` talks to `persona serve` over HTTP. Both expose
+`chat`, `achat` and `stream`. Everything in `__all__` is the public, supported surface.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from persona.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    PersonaError,
+    ProviderError,
+    ProviderTimeout,
+    RateLimited,
+    Unauthorized,
+)
+from persona.types import ChatMessage, ChatReply, Usage
+
+if TYPE_CHECKING:
+    from persona.client import PersonaClient
+    from persona.config import Settings
+    from persona.sdk import Persona
+
+__all__ = [
+    "ChatMessage",
+    "ChatReply",
+    "Conflict",
+    "Forbidden",
+    "InvalidInput",
+    "NotFound",
+    "Persona",
+    "PersonaClient",
+    "PersonaError",
+    "ProviderError",
+    "ProviderTimeout",
+    "RateLimited",
+    "Settings",
+    "Unauthorized",
+    "Usage",
+]
+
+_LAZY = {
+    "Persona": "persona.sdk",
+    "PersonaClient": "persona.client",
+    "Settings": "persona.config",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # the SDK classes pull in httpx, pydantic-settings and sqlmodel; import them on first use
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'persona' has no attribute {name!r}")

@@ -34,7 +34,7 @@ class InvalidInput(PersonaError):
     """The request or argument is malformed or out of bounds."""
 
     status_code = 400
-    code = "invalid_request_error"
+    code = "invalid_request"
 
     def __init__(self, message: str, param: str | None = None) -> None:
         super().__init__(message)

@@ -38,7 +38,6 @@ class Runtime:
     ) -> Runtime:
         """Connect to the database (checking or upgrading its schema) and wire the components."""
         from persona.embed import get_embedder
-        from persona.llm.gateway import Gateway
         from store.db import SchemaError, check_schema, make_engine
         from store.db import upgrade as run_upgrade
 
@@ -51,12 +50,11 @@ class Runtime:
             check_schema(db)
         except SchemaError as exc:
             raise SchemaOutOfDate(str(exc)) from exc
-        return cls(
-            settings=settings,
-            db=db,
-            embedder=embedder or get_embedder(),
-            gateway=gateway or Gateway(settings),
-        )
+        if gateway is None:
+            from persona.llm.gateway import Gateway
+
+            gateway = Gateway(settings)
+        return cls(settings=settings, db=db, embedder=embedder or get_embedder(), gateway=gateway)
 
     def _get(self, name: str, factory: Any) -> Any:
         with self._lock:

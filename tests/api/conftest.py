@@ -1,0 +1,71 @@
+"""A real `persona` server on loopback, for HTTP-level tests."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+import uvicorn
+
+from api.app import create_app
+from persona.config import Settings
+from persona.embed import HashEmbedder
+from persona.runtime import Runtime
+from store.db import session_scope
+from store.tenants import create_tenant
+
+
+@dataclass
+class LiveServer:
+    """A running server: its base URL, a tenant key, and the runtime behind it."""
+
+    url: str
+    api_key: str
+    runtime: Runtime
+
+
+def start_server(runtime: Runtime) -> tuple[uvicorn.Server, threading.Thread, str]:
+    """Run the app on 127.0.0.1 with a free port; returns the server, its thread and URL."""
+    config = uvicorn.Config(create_app(runtime), host="127.0.0.1", port=0, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def live_server(sqlite_url: str) -> Iterator[Callable[..., LiveServer]]:
+    """Factory: `live_server(**settings)` starts a server with those settings on a fresh DB."""
+    running: list[tuple[uvicorn.Server, threading.Thread, Runtime]] = []
+
+    def make(
+        embedder: object | None = None, gateway: object | None = None, **overrides: object
+    ) -> LiveServer:
+        values = {"database_url": sqlite_url, "background_worker": False, **overrides}
+        settings = Settings(**values)  # type: ignore[arg-type]
+        runtime = Runtime.build(
+            settings,
+            embedder=embedder or HashEmbedder(),  # type: ignore[arg-type]
+            gateway=gateway,  # type: ignore[arg-type]
+            upgrade=True,
+        )
+        with session_scope(runtime.db) as session:
+            _, key = create_tenant(session, "test-app")
+        server, thread, url = start_server(runtime)
+        running.append((server, thread, runtime))
+        return LiveServer(url=url, api_key=key, runtime=runtime)
+
+    yield make
+    for server, thread, runtime in running:
+        server.should_exit = True
+        thread.join(timeout=10)
+        runtime.close()

@@ -1,0 +1,53 @@
+"""Migrations on SQLite and PostgreSQL, and the schema check."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+import store.models  # noqa: F401
+from store.db import (
+    SchemaError,
+    check_schema,
+    current_revision,
+    downgrade,
+    head_revision,
+    make_engine,
+    upgrade,
+)
+
+
+def test_upgrade_creates_every_table_and_downgrade_removes_them(db_url: str) -> None:
+    engine = make_engine(db_url)
+    upgrade(engine)
+    assert current_revision(engine) == head_revision()
+    tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    assert tables == set(SQLModel.metadata.tables)
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) - {"alembic_version"} == set()
+    engine.dispose()
+
+
+def test_the_migrated_schema_matches_the_models(db_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    engine = make_engine(db_url)
+    upgrade(engine)
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_check_schema_refuses_an_empty_database_and_says_what_to_run(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with pytest.raises(SchemaError) as info:
+        check_schema(engine)
+    assert str(info.value) == (
+        f"the database is empty but this version of persona needs {head_revision()}: "
+        "run `persona db upgrade` (or set PERSONA_AUTO_UPGRADE=true)"
+    )
+    upgrade(engine)
+    check_schema(engine)
