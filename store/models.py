@@ -66,7 +66,8 @@ class Profile(SQLModel, table=True):
     personality: str = "default"
     traits: dict[str, Any] = _json()
     ambiguity: str = "proceed"
-    constraints: list[dict[str, Any]] = _json(list)
+    constraints: list[dict[str, Any]] = _json(list)  # [{cid, id, kwargs, source, created_at}]
+    instructions: list[dict[str, Any]] = _json(list)  # free-text standing instructions
     route_preference: str | None = None
     version: int = 0
     updated_at: datetime = Field(default_factory=utcnow)
