@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 
 from api import errors
 from api.errors import error_body
-from api.routes import chat, health
+from api.routes import admin, chat, feedback, health, memories, profiles
 from persona.bootstrap import first_start_key
 from persona.config import Settings, get_settings
 from persona.engine import ChatEngine
@@ -76,8 +76,9 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
             return JSONResponse(body, status_code=413)
         return await call_next(request)
 
-    app.include_router(health.router)
-    app.include_router(chat.router)
+    for module in (health, chat, profiles, memories, feedback):
+        app.include_router(module.router)
+    admin.include(app, settings)
     return app
 
 

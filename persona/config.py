@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     reasoning_model: str = LOCAL_MODEL
     fallback_models: list[str] = Field(default_factory=list)
     model_aliases: dict[str, str] = Field(default_factory=dict)  # alias -> litellm model
+    # model -> {"api_base": ..., "api_key": ...} for OpenAI-compatible servers (vLLM, Ollama ...)
+    model_endpoints: dict[str, dict[str, str]] = Field(default_factory=dict)
     embedding_model: str = "all-MiniLM-L6-v2"
     local_model_path: Path | None = None  # GGUF file; None: assembled from the PyPI package
     local_model_threads: int = 2
@@ -41,6 +43,8 @@ class Settings(BaseSettings):
     max_message_chars: int = 32_000
     max_messages: int = 200
     max_request_bytes: int = 1_000_000
+
+    reask: bool = True  # re-ask the model once when a constraint still fails after repair
 
     memory_top_k: int = 8
     memory_token_budget: int = 600

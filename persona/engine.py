@@ -107,7 +107,9 @@ class ChatEngine:
             )
             clock.lap("route")
             user_pk = user.id
-        call = stages.compile_call(self.rt, request, profile, steering, memories, route)
+        call = stages.compile_call(
+            self.rt, request, profile, steering, memories, route, tier_override
+        )
         clock.lap("compile")
         trace: dict[str, Any] = {
             "user": request.user,
@@ -191,5 +193,10 @@ class ChatEngine:
             trace["latency_ms"] = {**prep.clock.ms, "total": prep.clock.total()}
             trace_row.total_ms = trace["latency_ms"]["total"]
         return ChatReply(
-            id=turn_id, reply=text, model=result.model, tier=prep.call.tier, usage=usage, trace=trace
+            id=turn_id,
+            reply=text,
+            model=result.model,
+            tier=prep.call.tier,
+            usage=usage,
+            trace=trace,
         )

@@ -76,6 +76,15 @@ class Runtime:
 
         return self._get("router", Router.load)
 
+    @property
+    def memories(self) -> Any:
+        """User-facing memory operations (list, add, update, forget, export, purge ...)."""
+        from persona.memory.service import MemoryService
+
+        return self._get(
+            "memories", lambda: MemoryService(self.db, self.embedder, retriever=self.retriever)
+        )
+
     def close(self) -> None:
         """Release the database connections."""
         self.db.dispose()

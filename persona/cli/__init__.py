@@ -66,6 +66,29 @@ def open_db() -> Any:
     return engine
 
 
+def tenant_id_for(engine: Any, name: str | None) -> str:
+    """The id of tenant `name`, or of the only tenant when no name is given."""
+    from persona.errors import NotFound
+    from store.db import session_scope
+    from store.tenants import list_tenants, tenant_by_name
+
+    with session_scope(engine) as session:
+        if name:
+            tenant = tenant_by_name(session, name)
+            if tenant is None:
+                raise NotFound(f"no tenant named {name!r} (see `persona tenants list`)")
+            return tenant.id
+        tenants = list_tenants(session)
+    if not tenants:
+        raise NotFound(
+            "there are no tenants yet: run `persona serve` once or `persona tenants create`"
+        )
+    if len(tenants) > 1:
+        names = ", ".join(t.name for t in tenants)
+        raise InvalidInput(f"several tenants exist ({names}); choose one with --tenant NAME")
+    return tenants[0].id
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `persona` console script."""
     parser = build_parser()

@@ -1,0 +1,193 @@
+"""`/v1/users/{user}/memories`: list, search, get, add, update, forget, history, export, purge."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import RuntimeDep, TenantDep
+from persona.errors import InvalidInput
+from persona.memory.writes import memory_snapshot
+
+router = APIRouter(tags=["memory"])
+
+UserPath = Annotated[str, Path(min_length=1, max_length=256, description="the end user's id")]
+Kind = Literal["fact", "preference", "event", "instruction", "episode"]
+
+
+class MemoryIn(BaseModel):
+    """A memory to add; it goes through consolidation like an extracted one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=2000)
+    kind: Kind = "fact"
+    attribute: str | None = Field(default=None, max_length=100)
+    importance: float = Field(default=0.5, ge=0, le=1)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    scope: Literal["user", "agent", "session"] = "user"
+    agent_id: str | None = Field(default=None, max_length=256)
+    session_id: str | None = Field(default=None, max_length=256)
+    expires_at: datetime | None = None
+
+
+class MemoryPatch(BaseModel):
+    """Fields to change on a memory (recorded in its history)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(default=None, min_length=1, max_length=2000)
+    kind: Kind | None = None
+    attribute: str | None = Field(default=None, max_length=100)
+    importance: float | None = Field(default=None, ge=0, le=1)
+    metadata: dict[str, Any] | None = None
+    expires_at: datetime | None = None
+    reason: str = Field(default="", max_length=500)
+
+
+class SearchIn(BaseModel):
+    """A memory search."""
+
+    query: str = Field(min_length=1, max_length=2000)
+    k: int = Field(default=10, ge=1, le=100)
+    as_of: datetime | None = None
+
+
+def _metadata_filter(pairs: list[str] | None) -> dict[str, Any] | None:
+    if not pairs:
+        return None
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise InvalidInput(f"metadata filter {pair!r} must look like key=value", "metadata")
+        out[key] = value
+    return out
+
+
+@router.get("/v1/users/{user}/memories")
+async def list_memories(
+    rt: RuntimeDep,
+    tenant: TenantDep,
+    user: UserPath,
+    kind: Kind | None = None,
+    scope: Literal["user", "agent", "session"] | None = None,
+    metadata: Annotated[list[str] | None, Query(description="key=value, repeatable")] = None,
+    valid: Literal["current", "all"] = "current",
+    as_of: datetime | None = None,
+) -> dict[str, Any]:
+    """The user's memories: currently valid (default), all (`valid=all`), or as of a time."""
+    rows = await run_in_threadpool(
+        rt.memories.list,
+        tenant.id,
+        user,
+        kind=kind,
+        scope=scope,
+        metadata=_metadata_filter(metadata),
+        include_invalid=valid == "all",
+        as_of=as_of,
+    )
+    return {"memories": [memory_snapshot(m) for m in rows]}
+
+
+@router.post("/v1/users/{user}/memories/search")
+async def search_memories(
+    body: SearchIn, rt: RuntimeDep, tenant: TenantDep, user: UserPath
+) -> dict[str, Any]:
+    """Hybrid search over the user's memories (relevance-gated: may return nothing)."""
+    hits = await run_in_threadpool(
+        rt.memories.search, tenant.id, user, body.query, k=body.k, as_of=body.as_of
+    )
+    return {
+        "results": [{"score": round(float(h.score), 4), **memory_snapshot(h.memory)} for h in hits]
+    }
+
+
+@router.post("/v1/users/{user}/memories", status_code=201)
+async def add_memory(
+    body: MemoryIn, rt: RuntimeDep, tenant: TenantDep, user: UserPath
+) -> dict[str, Any]:
+    """Add a memory (a near-duplicate refreshes the existing one; a new value supersedes)."""
+    values = body.model_dump()
+    memory = await run_in_threadpool(
+        rt.memories.add, tenant.id, user, values.pop("text"), actor="api", **values
+    )
+    return memory_snapshot(memory)
+
+
+@router.get("/v1/users/{user}/memories/export")
+async def export_memories(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> dict[str, Any]:
+    """Everything stored about the user: profile, memories with history, turns."""
+    export: dict[str, Any] = await run_in_threadpool(rt.memories.export, tenant.id, user)
+    return export
+
+
+@router.get("/v1/users/{user}/memories/history")
+async def user_history(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> dict[str, Any]:
+    """Every change to any of the user's memories, oldest first."""
+    rows = await run_in_threadpool(rt.memories.history, tenant.id, user, None)
+    return {"history": [h.model_dump(mode="json") for h in rows]}
+
+
+@router.delete("/v1/users/{user}/memories")
+async def purge_memories(
+    rt: RuntimeDep,
+    tenant: TenantDep,
+    user: UserPath,
+    confirm: Annotated[bool, Query(description="must be true: this cannot be undone")] = False,
+) -> dict[str, Any]:
+    """Hard-delete the user's memories, history, vectors and turns; returns the counts."""
+    if not confirm:
+        raise InvalidInput(
+            "purging deletes everything about the user; pass confirm=true", "confirm"
+        )
+    counts = await run_in_threadpool(rt.memories.purge, tenant.id, user)
+    return {"purged": counts}
+
+
+@router.get("/v1/users/{user}/memories/{memory_id}")
+async def get_memory(
+    memory_id: str, rt: RuntimeDep, tenant: TenantDep, user: UserPath
+) -> dict[str, Any]:
+    """One memory."""
+    return memory_snapshot(await run_in_threadpool(rt.memories.get, tenant.id, user, memory_id))
+
+
+@router.patch("/v1/users/{user}/memories/{memory_id}")
+async def update_memory(
+    memory_id: str, body: MemoryPatch, rt: RuntimeDep, tenant: TenantDep, user: UserPath
+) -> dict[str, Any]:
+    """Change a memory; the change is recorded in its history."""
+    values = body.model_dump(exclude_unset=True)
+    memory = await run_in_threadpool(
+        rt.memories.update, tenant.id, user, memory_id, actor="api", **values
+    )
+    return memory_snapshot(memory)
+
+
+@router.delete("/v1/users/{user}/memories/{memory_id}")
+async def forget_memory(
+    memory_id: str,
+    rt: RuntimeDep,
+    tenant: TenantDep,
+    user: UserPath,
+    reason: Annotated[str, Query(max_length=500)] = "",
+) -> dict[str, Any]:
+    """Forget a memory: it stops being used but stays in history (purge deletes)."""
+    memory = await run_in_threadpool(
+        rt.memories.delete, tenant.id, user, memory_id, actor="api", reason=reason
+    )
+    return memory_snapshot(memory)
+
+
+@router.get("/v1/users/{user}/memories/{memory_id}/history")
+async def memory_history(
+    memory_id: str, rt: RuntimeDep, tenant: TenantDep, user: UserPath
+) -> dict[str, Any]:
+    """The changes to one memory, oldest first."""
+    rows = await run_in_threadpool(rt.memories.history, tenant.id, user, memory_id)
+    return {"history": [h.model_dump(mode="json") for h in rows]}

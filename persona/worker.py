@@ -1,0 +1,39 @@
+"""The background worker of one process: runs outbox jobs (memory extraction, episodic index)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from persona.memory.jobs import Worker
+    from persona.runtime import Runtime
+
+
+def extractor_mode(rt: Runtime) -> str:
+    """`rules` for the tiny local model (it cannot write reliable JSON); `auto` otherwise."""
+    return "rules" if rt.settings.fast_model.startswith("local/") else "auto"
+
+
+def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
+    """A worker bound to the runtime's database, embedder and gateway (not started)."""
+    from persona.memory.episodes import ingest_chat_turn
+    from persona.memory.jobs import Worker, extraction_handler
+
+    def index_turn(session: Any, payload: dict[str, Any]) -> None:
+        ingest_chat_turn(session, payload, embedder=rt.embedder)
+
+    handler = extraction_handler(
+        embedder=rt.embedder,
+        gateway=rt.gateway,
+        model=rt.settings.fast_model,
+        extractor_mode=extractor_mode(rt),  # type: ignore[arg-type]
+        post_processors=[index_turn],
+    )
+    return Worker(rt.db, {"extract": handler}, poll_interval=poll_interval)
+
+
+def start_worker(rt: Runtime) -> Worker:
+    """Start the worker thread; the caller stops it with `.stop()`."""
+    worker = make_worker(rt)
+    worker.start()
+    return worker
