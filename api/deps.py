@@ -41,7 +41,9 @@ def get_tenant(request: Request, runtime: Annotated[Runtime, Depends(get_runtime
     with session_scope(runtime.db) as session:
         tenant = tenant_by_key(session, key)
     if tenant is None:
-        raise Unauthorized("invalid API key (keys look like 'psn_...'; create one with `persona tenants create NAME`)")
+        raise Unauthorized(
+            "invalid API key (keys look like 'psn_...'; create one with `persona tenants create NAME`)"
+        )
     request.state.tenant_id = tenant.id
     return tenant
 

@@ -15,6 +15,8 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+pytest_plugins = ["tests.fakes"]
+
 PG_ADMIN_URL = os.environ.get("PERSONA_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
 

@@ -110,7 +110,9 @@ def _sse(obj: dict[str, Any] | str) -> str:
     return f"data: {data}\n\n"
 
 
-def _chunk(cid: str, created: int, model: str, delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
+def _chunk(
+    cid: str, created: int, model: str, delta: dict[str, Any], finish: str | None
+) -> dict[str, Any]:
     return {
         "id": cid,
         "object": "chat.completion.chunk",

@@ -1,0 +1,146 @@
+"""Admin API: a tenant's users, one user's profile, turns and traces, export and purge."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from api.admin_deps import AdminDep
+from api.deps import RuntimeDep
+from api.routes.admin_tenants import ReasonBody
+from persona.admin import corrections, queries
+from store.db import session_scope
+
+router = APIRouter(prefix="/admin/v1/tenants/{tenant_id}/users", tags=["admin"])
+
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+@router.get("")
+def users(
+    tenant_id: str,
+    admin: AdminDep,
+    runtime: RuntimeDep,
+    q: Annotated[str, Query(max_length=256)] = "",
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """The tenant's users (search by id with `q`), with counts and last activity."""
+    with session_scope(runtime.db) as session:
+        queries.get_tenant(session, admin.check_tenant(tenant_id))
+        return {"data": queries.list_users(session, tenant_id, q, limit, offset)}
+
+
+@router.get("/{user_id}")
+def user(tenant_id: str, user_id: str, admin: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
+    """One user: profile and constraints, memory counts by state, turns, last activity."""
+    with session_scope(runtime.db) as session:
+        return queries.user_detail(session, admin.check_tenant(tenant_id), user_id)
+
+
+@router.get("/{user_id}/turns")
+def turns(
+    tenant_id: str,
+    user_id: str,
+    admin: AdminDep,
+    runtime: RuntimeDep,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """The user's turns, newest first."""
+    with session_scope(runtime.db) as session:
+        return {
+            "data": queries.list_turns(
+                session, admin.check_tenant(tenant_id), user_id, limit, offset
+            )
+        }
+
+
+@router.get("/{user_id}/traces")
+def traces(
+    tenant_id: str,
+    user_id: str,
+    admin: AdminDep,
+    runtime: RuntimeDep,
+    memory_id: str | None = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> dict[str, Any]:
+    """The user's traces, newest first; `memory_id` keeps only replies that used that memory."""
+    with session_scope(runtime.db) as session:
+        data = queries.list_traces(
+            session,
+            admin.check_tenant(tenant_id),
+            user_id,
+            memory_id=memory_id,
+            limit=limit,
+            offset=offset,
+        )
+        return {"data": data}
+
+
+@router.get("/{user_id}/traces/{turn_id}")
+def trace(
+    tenant_id: str, user_id: str, turn_id: str, admin: AdminDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """The trace of one reply: memories, route, prompt, checks and repairs, model, latency."""
+    with session_scope(runtime.db) as session:
+        return queries.get_trace(session, admin.check_tenant(tenant_id), user_id, turn_id)
+
+
+@router.delete("/{user_id}/constraints/{cid}")
+def remove_constraint(
+    tenant_id: str,
+    user_id: str,
+    cid: str,
+    admin: AdminDep,
+    runtime: RuntimeDep,
+    reason: Annotated[str, Query(min_length=1, max_length=2000)],
+) -> dict[str, Any]:
+    """Remove one of the user's constraints; returns the updated profile."""
+    with session_scope(runtime.db) as session:
+        return corrections.remove_constraint(
+            session,
+            admin=admin.label,
+            tenant_id=admin.check_tenant(tenant_id),
+            external_id=user_id,
+            cid=cid,
+            reason=reason,
+        )
+
+
+@router.get("/{user_id}/export")
+def export(
+    tenant_id: str,
+    user_id: str,
+    admin: AdminDep,
+    runtime: RuntimeDep,
+    reason: Annotated[str, Query(max_length=2000)] = "",
+) -> dict[str, Any]:
+    """Everything stored about the user (audited)."""
+    with session_scope(runtime.db) as session:
+        return corrections.export_user(
+            session,
+            admin=admin.label,
+            tenant_id=admin.check_tenant(tenant_id),
+            external_id=user_id,
+            reason=reason,
+        )
+
+
+@router.post("/{user_id}/purge")
+def purge(
+    tenant_id: str, user_id: str, body: ReasonBody, admin: AdminDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Hard-delete the user's memories, turns and traces; returns what was deleted."""
+    with session_scope(runtime.db) as session:
+        counts = corrections.purge_user(
+            session,
+            admin=admin.label,
+            tenant_id=admin.check_tenant(tenant_id),
+            external_id=user_id,
+            reason=body.reason,
+        )
+        return {"deleted": counts}

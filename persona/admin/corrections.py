@@ -1,0 +1,335 @@
+"""Admin corrections. Each one changes the store and writes its audit row in one transaction.
+
+Memory changes also write a memory-history row (actor `admin`) and bump the user's
+`memory_version`, so retrieval rebuilds its index and the next reply sees the change.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from persona.admin.audit import write_audit
+from persona.admin.queries import (
+    get_memory,
+    get_tenant,
+    get_user,
+    history_public,
+    list_memories,
+    memory_public,
+    profile_public,
+    tenant_public,
+    trace_public,
+    turn_public,
+)
+from persona.errors import Conflict, InvalidInput, NotFound
+from persona.memory.writes import (
+    add_memory,
+    bump_version,
+    embedding_bytes,
+    memory_snapshot,
+    record_history,
+)
+from store.models import (
+    Feedback,
+    Memory,
+    MemoryHistory,
+    Outbox,
+    Profile,
+    Trace,
+    Turn,
+    utcnow,
+)
+from store.tenants import TenantExists, create_tenant, rotate_key
+
+if TYPE_CHECKING:
+    from persona.embed import Embedder
+
+MEMORY_KINDS = ("fact", "preference", "event", "instruction", "episode")
+MAX_MEMORY_CHARS = 2000
+
+
+def _check_text(text: str) -> str:
+    text = text.strip()
+    if not text or len(text) > MAX_MEMORY_CHARS:
+        raise InvalidInput(f"memory text must be 1-{MAX_MEMORY_CHARS} characters", param="text")
+    return text
+
+
+def edit_memory(
+    session: Session,
+    embedder: Embedder,
+    *,
+    admin: str,
+    tenant_id: str,
+    external_id: str,
+    memory_id: str,
+    text: str,
+    reason: str,
+) -> dict[str, Any]:
+    """Replace a valid memory's text (re-embedded); history keeps what it said before."""
+    memory = get_memory(session, tenant_id, external_id, memory_id)
+    if memory.invalid_at is not None:
+        raise Conflict("only a valid memory can be edited; this one is no longer valid")
+    text = _check_text(text)
+    before = memory_snapshot(memory)
+    memory.text = text
+    memory.embedding = embedding_bytes(embedder.embed([text])[0])
+    memory.updated_at = utcnow()
+    session.add(memory)
+    user = get_user(session, tenant_id, external_id)
+    record_history(
+        session,
+        memory_id=memory.id,
+        user_id=memory.user_id,
+        op="update",
+        before=before,
+        after=memory_snapshot(memory),
+        actor="admin",
+        reason=reason,
+    )
+    bump_version(session, user)
+    write_audit(
+        session,
+        admin=admin,
+        action="memory.edit",
+        tenant_id=tenant_id,
+        user_external_id=external_id,
+        target=memory.id,
+        reason=reason,
+        details={"before": before["text"], "after": text},
+    )
+    return memory_public(memory)
+
+
+def invalidate_memory(
+    session: Session, *, admin: str, tenant_id: str, external_id: str, memory_id: str, reason: str
+) -> dict[str, Any]:
+    """Mark a memory no longer true (kept, queryable by time; never used in replies again)."""
+    memory = get_memory(session, tenant_id, external_id, memory_id)
+    if memory.invalid_at is not None:
+        raise Conflict("this memory is already invalid")
+    before = memory_snapshot(memory)
+    now = utcnow()
+    memory.invalid_at = now
+    memory.updated_at = now
+    session.add(memory)
+    record_history(
+        session,
+        memory_id=memory.id,
+        user_id=memory.user_id,
+        op="invalidate",
+        before=before,
+        after=memory_snapshot(memory),
+        actor="admin",
+        reason=reason,
+        now=now,
+    )
+    bump_version(session, get_user(session, tenant_id, external_id))
+    write_audit(
+        session,
+        admin=admin,
+        action="memory.invalidate",
+        tenant_id=tenant_id,
+        user_external_id=external_id,
+        target=memory.id,
+        reason=reason,
+        details={"text": memory.text},
+    )
+    return memory_public(memory)
+
+
+def add_note(
+    session: Session,
+    embedder: Embedder,
+    *,
+    admin: str,
+    tenant_id: str,
+    external_id: str,
+    text: str,
+    reason: str,
+    kind: str = "fact",
+) -> dict[str, Any]:
+    """Add a memory written by an admin (actor `admin`, metadata `admin_note`)."""
+    if kind not in MEMORY_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(MEMORY_KINDS)}", param="kind")
+    text = _check_text(text)
+    user = get_user(session, tenant_id, external_id)
+    assert user.id is not None
+    memory = add_memory(
+        session,
+        Memory(
+            user_id=user.id,
+            kind=kind,
+            text=text,
+            embedding=embedding_bytes(embedder.embed([text])[0]),
+            actor="admin",
+            meta={"admin_note": True},
+        ),
+    )
+    record_history(
+        session,
+        memory_id=memory.id,
+        user_id=user.id,
+        op="add",
+        before=None,
+        after=memory_snapshot(memory),
+        actor="admin",
+        reason=reason,
+    )
+    bump_version(session, user)
+    write_audit(
+        session,
+        admin=admin,
+        action="memory.note",
+        tenant_id=tenant_id,
+        user_external_id=external_id,
+        target=memory.id,
+        reason=reason,
+        details={"kind": kind, "text": text},
+    )
+    return memory_public(memory)
+
+
+def remove_constraint(
+    session: Session, *, admin: str, tenant_id: str, external_id: str, cid: str, reason: str
+) -> dict[str, Any]:
+    """Remove one of the user's stored constraints (by its `cid`); returns the new profile."""
+    user = get_user(session, tenant_id, external_id)
+    profile = session.get(Profile, user.id)
+    constraints = list(profile.constraints) if profile else []
+    kept = [c for c in constraints if c.get("cid") != cid]
+    if profile is None or len(kept) == len(constraints):
+        raise NotFound(f"user {external_id!r} has no constraint {cid!r}")
+    removed = next(c for c in constraints if c.get("cid") == cid)
+    profile.constraints = kept
+    profile.version += 1
+    profile.updated_at = utcnow()
+    session.add(profile)
+    write_audit(
+        session,
+        admin=admin,
+        action="constraint.remove",
+        tenant_id=tenant_id,
+        user_external_id=external_id,
+        target=cid,
+        reason=reason,
+        details={"constraint": removed},
+    )
+    return profile_public(profile)
+
+
+def export_user(
+    session: Session, *, admin: str, tenant_id: str, external_id: str, reason: str = ""
+) -> dict[str, Any]:
+    """Everything stored about the user: profile, memories with history, turns, traces."""
+    user = get_user(session, tenant_id, external_id)
+    history = session.exec(
+        select(MemoryHistory)
+        .where(MemoryHistory.user_id == user.id)
+        .order_by(col(MemoryHistory.created_at), col(MemoryHistory.id))
+    ).all()
+    by_memory: dict[str, list[dict[str, Any]]] = {}
+    for row in history:
+        by_memory.setdefault(row.memory_id, []).append(history_public(row))
+    memories = list_memories(session, tenant_id, external_id, state="all", limit=1_000_000)
+    turns = session.exec(select(Turn).where(Turn.user_id == user.id).order_by(col(Turn.created_at)))
+    traces = session.exec(
+        select(Trace).where(Trace.user_id == user.id).order_by(col(Trace.created_at))
+    )
+    write_audit(
+        session,
+        admin=admin,
+        action="user.export",
+        tenant_id=tenant_id,
+        user_external_id=external_id,
+        reason=reason,
+    )
+    return {
+        "user": {"id": user.external_id, "created_at": user.created_at.isoformat()},
+        "profile": profile_public(session.get(Profile, user.id)),
+        "memories": [{**m, "history": by_memory.get(m["id"], [])} for m in memories],
+        "turns": [turn_public(t) for t in turns.all()],
+        "traces": [trace_public(t, None) for t in traces.all()],
+    }
+
+
+def purge_user(
+    session: Session, *, admin: str, tenant_id: str, external_id: str, reason: str
+) -> dict[str, int]:
+    """Hard-delete the user's memories, history, turns, traces, jobs and feedback; counts."""
+    user = get_user(session, tenant_id, external_id)
+    uid = user.id
+    counts: dict[str, int] = {}
+    for name, table, column in (
+        ("memory_history", MemoryHistory, MemoryHistory.user_id),
+        ("memories", Memory, Memory.user_id),
+        ("traces", Trace, Trace.user_id),
+        ("turns", Turn, Turn.user_id),
+        ("jobs", Outbox, Outbox.user_id),
+        ("feedback", Feedback, Feedback.user_id),
+    ):
+        result = session.execute(delete(table).where(col(column) == uid))
+        counts[name] = int(getattr(result, "rowcount", 0) or 0)
+    bump_version(session, user)
+    write_audit(
+        session,
+        admin=admin,
+        action="user.purge",
+        tenant_id=tenant_id,
+        user_external_id=external_id,
+        reason=reason,
+        details=dict(counts),
+    )
+    return counts
+
+
+def create_tenant_audited(session: Session, *, admin: str, name: str) -> dict[str, Any]:
+    """Create a tenant; returns it with its API key (shown only this once)."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("a tenant name must be 1-200 characters", param="name")
+    try:
+        tenant, key = create_tenant(session, name)
+    except TenantExists as exc:
+        raise Conflict(f"a tenant named {name!r} already exists") from exc
+    write_audit(session, admin=admin, action="tenant.create", tenant_id=tenant.id, target=name)
+    return {"tenant": {**tenant_public(tenant), "users": 0}, "api_key": key}
+
+
+def rotate_tenant_key(
+    session: Session, *, admin: str, tenant_id: str, reason: str
+) -> dict[str, Any]:
+    """Give the tenant a new API key (the old one stops working); returns the new key."""
+    tenant = get_tenant(session, tenant_id)
+    key = rotate_key(session, tenant)
+    write_audit(
+        session,
+        admin=admin,
+        action="tenant.rotate_key",
+        tenant_id=tenant.id,
+        target=tenant.name,
+        reason=reason,
+    )
+    return {"tenant": tenant_public(tenant), "api_key": key}
+
+
+def set_tenant_disabled(
+    session: Session, *, admin: str, tenant_id: str, disabled: bool, reason: str
+) -> dict[str, Any]:
+    """Disable (its key stops working) or re-enable a tenant."""
+    tenant = get_tenant(session, tenant_id)
+    tenant.disabled = disabled
+    session.add(tenant)
+    session.flush()
+    write_audit(
+        session,
+        admin=admin,
+        action="tenant.disable" if disabled else "tenant.enable",
+        tenant_id=tenant.id,
+        target=tenant.name,
+        reason=reason,
+    )
+    return tenant_public(tenant)

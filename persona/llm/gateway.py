@@ -1,0 +1,281 @@
+"""The LLM gateway: one call through litellm with retries, a fallback chain, usage and cost.
+
+Model strings are litellm's (`openai/gpt-4.1-mini`, `ollama/llama3`, `local/gemma-3-270m`).
+Every provider failure leaves as `ProviderError` / `ProviderTimeout` naming the models tried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypedDict, Unpack
+
+from persona.config import Settings
+from persona.errors import DependencyMissing
+from persona.llm.policy import Plan, persona_cause
+from persona.llm.registry import LOCAL_PROVIDER, load_litellm, register_local_provider
+from persona.llm.streaming import Accumulator, AsyncStreamHandle, StreamHandle, chunk_text, to_usage
+from persona.llm.types import ChatResult, Usage
+
+Messages = Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where a model lives when it is not the provider's default: base URL and key."""
+
+    api_base: str | None = None
+    api_key: str | None = None
+
+
+class CallParams(TypedDict, total=False):
+    """Optional parameters of one call (all may be omitted)."""
+
+    temperature: float | None
+    max_tokens: int | None
+    reasoning_effort: str | None
+    response_format: Any
+    stop: str | list[str] | None
+    timeout: float | None  # seconds per attempt; default settings.request_timeout_s
+    api_base: str | None
+    api_key: str | None
+
+
+@dataclass(frozen=True)
+class _Options:
+    temperature: float | None
+    max_tokens: int | None
+    reasoning_effort: str | None
+    response_format: Any
+    stop: list[str] | None
+    timeout: float
+    api_base: str | None
+    api_key: str | None
+
+
+class Gateway:
+    """Chat completion and streaming over litellm, sync and async.
+
+    Per-model endpoints come from `endpoints` (or `settings.model_endpoints` when present,
+    a mapping of model string to `{"api_base": ..., "api_key": ...}`); a per-call `api_base` /
+    `api_key` applies to the models of the chain that have no endpoint of their own.
+    """
+
+    def __init__(self, settings: Settings, *, endpoints: Mapping[str, Endpoint] | None = None):
+        self.settings = settings
+        configured = getattr(settings, "model_endpoints", None) or {}
+        self.endpoints: dict[str, Endpoint] = {
+            name: value if isinstance(value, Endpoint) else Endpoint(**dict(value))
+            for name, value in configured.items()
+        }
+        self.endpoints.update(endpoints or {})
+
+    def complete(
+        self,
+        messages: Messages,
+        *,
+        model: str,
+        fallbacks: list[str] | None = None,
+        **params: Unpack[CallParams],
+    ) -> ChatResult:
+        """One completion; retries, then falls back, then raises `ProviderError`."""
+        litellm, plan, opts = self._begin(model, fallbacks, params)
+        for name, retry in plan:
+            started = time.perf_counter()
+            try:
+                response = litellm.completion(**self._kwargs(name, messages, opts))
+            except Exception as exc:
+                time.sleep(self._failed(plan, name, retry, exc, started))
+                continue
+            return self._result(name, response, started, plan.attempts)
+        raise plan.error() from plan.cause
+
+    async def acomplete(
+        self,
+        messages: Messages,
+        *,
+        model: str,
+        fallbacks: list[str] | None = None,
+        **params: Unpack[CallParams],
+    ) -> ChatResult:
+        """The async form of `complete`."""
+        litellm, plan, opts = self._begin(model, fallbacks, params)
+        for name, retry in plan:
+            started = time.perf_counter()
+            try:
+                response = await litellm.acompletion(**self._kwargs(name, messages, opts))
+            except Exception as exc:
+                await asyncio.sleep(self._failed(plan, name, retry, exc, started))
+                continue
+            return self._result(name, response, started, plan.attempts)
+        raise plan.error() from plan.cause
+
+    def stream(
+        self,
+        messages: Messages,
+        *,
+        model: str,
+        fallbacks: list[str] | None = None,
+        **params: Unpack[CallParams],
+    ) -> StreamHandle:
+        """Start a streamed completion; returns once the first text arrived.
+
+        Failures before the first text are retried and fall back like `complete`; a failure
+        after it raises `ProviderError` from the handle.
+        """
+        litellm, plan, opts = self._begin(model, fallbacks, params)
+        call_started = time.perf_counter()
+        for name, retry in plan:
+            started = time.perf_counter()
+            try:
+                raw = litellm.completion(**self._kwargs(name, messages, opts, stream=True))
+                rest = iter(raw)
+                buffered: list[Any] = []
+                for chunk in rest:
+                    buffered.append(chunk)
+                    if chunk_text(chunk):
+                        break
+            except Exception as exc:
+                time.sleep(self._failed(plan, name, retry, exc, started))
+                continue
+            acc = Accumulator(name, call_started, plan.attempts, self._cost)
+            return StreamHandle(acc, buffered, rest)
+        raise plan.error() from plan.cause
+
+    async def astream(
+        self,
+        messages: Messages,
+        *,
+        model: str,
+        fallbacks: list[str] | None = None,
+        **params: Unpack[CallParams],
+    ) -> AsyncStreamHandle:
+        """The async form of `stream`."""
+        litellm, plan, opts = self._begin(model, fallbacks, params)
+        call_started = time.perf_counter()
+        for name, retry in plan:
+            started = time.perf_counter()
+            try:
+                raw = await litellm.acompletion(**self._kwargs(name, messages, opts, stream=True))
+                rest = aiter(raw)
+                buffered: list[Any] = []
+                async for chunk in rest:
+                    buffered.append(chunk)
+                    if chunk_text(chunk):
+                        break
+            except Exception as exc:
+                await asyncio.sleep(self._failed(plan, name, retry, exc, started))
+                continue
+            acc = Accumulator(name, call_started, plan.attempts, self._cost)
+            return AsyncStreamHandle(acc, buffered, rest)
+        raise plan.error() from plan.cause
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _begin(
+        self, model: str, fallbacks: list[str] | None, params: CallParams
+    ) -> tuple[Any, Plan, _Options]:
+        unknown = set(params) - set(_Options.__dataclass_fields__)
+        if unknown:
+            raise TypeError(f"unknown gateway parameter(s): {', '.join(sorted(unknown))}")
+        settings = self.settings
+        chain = self.settings.fallback_models if fallbacks is None else fallbacks
+        plan = Plan.build(model, chain, settings.max_retries, settings.retry_backoff_s)
+        litellm = load_litellm()
+        if any(m.startswith(LOCAL_PROVIDER + "/") for m in plan.models):
+            _require_llama_cpp()
+            register_local_provider(settings)
+        stop = params.get("stop")
+        opts = _Options(
+            temperature=params.get("temperature"),
+            max_tokens=params.get("max_tokens"),
+            reasoning_effort=params.get("reasoning_effort"),
+            response_format=params.get("response_format"),
+            stop=[stop] if isinstance(stop, str) else stop,
+            timeout=float(params.get("timeout") or settings.request_timeout_s),
+            api_base=params.get("api_base"),
+            api_key=params.get("api_key"),
+        )
+        return litellm, plan, opts
+
+    def _kwargs(
+        self, model: str, messages: Messages, opts: _Options, *, stream: bool = False
+    ) -> dict[str, Any]:
+        endpoint = self.endpoints.get(model) or Endpoint(opts.api_base, opts.api_key)
+        kwargs: dict[str, Any] = {
+            "model": model,
+            "messages": [dict(m) for m in messages],
+            "timeout": opts.timeout,
+            "max_retries": 0,  # retries are ours, so they are counted and bounded in one place
+            "drop_params": True,  # e.g. reasoning_effort for a model that has no such knob
+        }
+        optional = {
+            "api_base": endpoint.api_base,
+            "api_key": endpoint.api_key,
+            "temperature": opts.temperature,
+            "max_tokens": opts.max_tokens,
+            "reasoning_effort": opts.reasoning_effort,
+            "response_format": opts.response_format,
+            "stop": opts.stop,
+        }
+        kwargs.update({k: v for k, v in optional.items() if v is not None})
+        if stream:
+            kwargs["stream"] = True
+            kwargs["stream_options"] = {"include_usage": True}
+        return kwargs
+
+    @staticmethod
+    def _failed(plan: Plan, model: str, retry: int, exc: BaseException, started: float) -> float:
+        cause = persona_cause(exc)
+        if cause is not None:  # ours (e.g. DependencyMissing from the local provider): not a fault
+            raise cause from exc
+        return plan.failed(model, retry, exc, started)
+
+    def _result(
+        self, model: str, response: Any, started: float, attempts: list[dict[str, Any]]
+    ) -> ChatResult:
+        choice = response.choices[0]
+        message = choice.message
+        raw_usage = getattr(response, "usage", None)
+        usage = to_usage(raw_usage) if raw_usage is not None else Usage()
+        reasoning = getattr(message, "reasoning_content", None)
+        return ChatResult(
+            text=str(message.content or ""),
+            model=model,
+            usage=usage,
+            cost_usd=self._cost(model, usage),
+            latency_ms=round((time.perf_counter() - started) * 1000, 1),
+            attempts=list(attempts),
+            reasoning=str(reasoning) if reasoning else None,
+            finish_reason=getattr(choice, "finish_reason", None),
+        )
+
+    @staticmethod
+    def _cost(model: str, usage: Usage) -> float | None:
+        """Dollar cost from litellm's price map; 0 for the local model, None when unknown."""
+        if model.startswith(LOCAL_PROVIDER + "/"):
+            return 0.0
+        litellm = load_litellm()
+        try:
+            prompt_cost, completion_cost = litellm.cost_per_token(
+                model=model,
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+            )
+        except Exception:  # a model litellm has no price for
+            return None
+        return float(prompt_cost + completion_cost)
+
+
+def _require_llama_cpp() -> None:
+    try:
+        import llama_cpp  # noqa: F401
+    except ImportError as exc:
+        raise DependencyMissing(
+            "the local model needs llama-cpp-python: pip install 'persona[local]'"
+        ) from exc
+
+
+__all__ = ["AsyncStreamHandle", "CallParams", "Endpoint", "Gateway", "StreamHandle"]

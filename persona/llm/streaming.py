@@ -1,0 +1,203 @@
+"""Stream handles: iterate `StreamChunk`s, then read the finished `ChatResult` from `.result`."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from persona.errors import ProviderError
+from persona.llm.policy import classify
+from persona.llm.types import ChatResult, StreamChunk, Usage
+
+CostFn = Callable[[str, Usage], "float | None"]
+
+
+def chunk_text(chunk: Any) -> str:
+    """The content delta of one litellm stream chunk ('' for role-only or usage-only chunks)."""
+    choices = getattr(chunk, "choices", None) or []
+    if not choices:
+        return ""
+    delta = getattr(choices[0], "delta", None)
+    return str(getattr(delta, "content", None) or "")
+
+
+@dataclass
+class Accumulator:
+    """Collects deltas, reasoning, finish reason and usage from litellm stream chunks."""
+
+    model: str
+    started: float
+    attempts: list[dict[str, Any]]
+    cost: CostFn
+    parts: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    finish_reason: str | None = None
+    usage: Usage | None = None
+    chunks: int = 0
+
+    def feed(self, chunk: Any) -> str:
+        """Take one chunk; return its text delta."""
+        self.chunks += 1
+        raw_usage = getattr(chunk, "usage", None)
+        if raw_usage is not None and getattr(raw_usage, "total_tokens", None):
+            self.usage = to_usage(raw_usage)
+        choices = getattr(chunk, "choices", None) or []
+        if not choices:
+            return ""
+        choice = choices[0]
+        if getattr(choice, "finish_reason", None):
+            self.finish_reason = str(choice.finish_reason)
+        delta = getattr(choice, "delta", None)
+        thought = getattr(delta, "reasoning_content", None)
+        if thought:
+            self.reasoning.append(str(thought))
+        text = chunk_text(chunk)
+        if text:
+            self.parts.append(text)
+        return text
+
+    def broken(self, exc: BaseException) -> ProviderError:
+        """The error for a stream that failed after it started."""
+        failure = classify(exc)
+        self.attempts.append(
+            {
+                "model": self.model,
+                "error": failure.kind,
+                "status": failure.status,
+                "ms": round((time.perf_counter() - self.started) * 1000, 1),
+            }
+        )
+        return ProviderError(
+            f"the stream from {self.model} broke after {self.chunks} chunk(s) "
+            f"({failure.kind}): {failure.message}"
+        )
+
+    def result(self) -> ChatResult:
+        """The finished result (usage as reported, or 0 when the provider sent none)."""
+        usage = self.usage or Usage()
+        return ChatResult(
+            text="".join(self.parts),
+            model=self.model,
+            usage=usage,
+            cost_usd=self.cost(self.model, usage),
+            latency_ms=round((time.perf_counter() - self.started) * 1000, 1),
+            attempts=list(self.attempts),
+            reasoning="".join(self.reasoning) or None,
+            finish_reason=self.finish_reason,
+        )
+
+
+def to_usage(raw: Any) -> Usage:
+    """A `Usage` from litellm's usage object (or dict)."""
+
+    def get(key: str) -> Any:
+        return raw.get(key) if isinstance(raw, dict) else getattr(raw, key, None)
+
+    prompt = int(get("prompt_tokens") or 0)
+    completion = int(get("completion_tokens") or 0)
+    total = int(get("total_tokens") or prompt + completion)
+    return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=total)
+
+
+class StreamHandle:
+    """An iterator of `StreamChunk`; `.result` holds the `ChatResult` once it is exhausted.
+
+    A failure while iterating raises `ProviderError`: the reply is incomplete and the caller
+    must not keep any of it.
+    """
+
+    def __init__(self, acc: Accumulator, buffered: list[Any], rest: Iterator[Any]) -> None:
+        self._acc = acc
+        self._buffered = buffered
+        self._rest = rest
+        self._result: ChatResult | None = None
+
+    @property
+    def model(self) -> str:
+        """The model that is answering."""
+        return self._acc.model
+
+    @property
+    def result(self) -> ChatResult:
+        """The finished result; only available after the stream was fully consumed."""
+        if self._result is None:
+            raise RuntimeError("the stream has not been consumed yet")
+        return self._result
+
+    def __iter__(self) -> StreamHandle:
+        return self
+
+    def __next__(self) -> StreamChunk:
+        while True:
+            if self._buffered:
+                chunk = self._buffered.pop(0)
+            else:
+                if self._result is not None:
+                    raise StopIteration
+                try:
+                    chunk = next(self._rest)
+                except StopIteration:
+                    self._result = self._acc.result()
+                    raise
+                except Exception as exc:
+                    raise self._acc.broken(exc) from exc
+            text = self._acc.feed(chunk)
+            if text:
+                return StreamChunk(delta=text)
+
+    def close(self) -> None:
+        """Stop reading and release the connection (for callers that give up early)."""
+        close = getattr(self._rest, "close", None)
+        if callable(close):
+            close()
+
+
+class AsyncStreamHandle:
+    """The async twin of `StreamHandle` (`async for chunk in handle`)."""
+
+    def __init__(self, acc: Accumulator, buffered: list[Any], rest: AsyncIterator[Any]) -> None:
+        self._acc = acc
+        self._buffered = buffered
+        self._rest = rest
+        self._result: ChatResult | None = None
+
+    @property
+    def model(self) -> str:
+        """The model that is answering."""
+        return self._acc.model
+
+    @property
+    def result(self) -> ChatResult:
+        """The finished result; only available after the stream was fully consumed."""
+        if self._result is None:
+            raise RuntimeError("the stream has not been consumed yet")
+        return self._result
+
+    def __aiter__(self) -> AsyncStreamHandle:
+        return self
+
+    async def __anext__(self) -> StreamChunk:
+        while True:
+            if self._buffered:
+                chunk = self._buffered.pop(0)
+            else:
+                if self._result is not None:
+                    raise StopAsyncIteration
+                try:
+                    chunk = await self._rest.__anext__()
+                except StopAsyncIteration:
+                    self._result = self._acc.result()
+                    raise
+                except Exception as exc:
+                    raise self._acc.broken(exc) from exc
+            text = self._acc.feed(chunk)
+            if text:
+                return StreamChunk(delta=text)
+
+    async def aclose(self) -> None:
+        """Stop reading and release the connection."""
+        close = getattr(self._rest, "aclose", None)
+        if callable(close):
+            await close()

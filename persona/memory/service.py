@@ -1,0 +1,358 @@
+"""User-facing memory operations (REST, SDK and CLI call these): list, get, add, update,
+delete, history, search, export and purge.
+
+Every write goes through consolidation or writes a history row itself, and bumps the user's
+`memory_version` in the same transaction. Users are named by (tenant id, external id).
+"""
+
+from __future__ import annotations
+
+import builtins
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete as sql_delete
+from sqlmodel import Session, col, select
+
+from persona.errors import Conflict, InvalidInput, NotFound
+from persona.memory.consolidate import Scope, consolidate
+from persona.memory.extract.candidate import KINDS, Candidate
+from persona.memory.writes import bump_version, embedding_bytes, memory_snapshot, record_history
+from store.db import session_scope
+from store.models import Feedback, Memory, MemoryHistory, Outbox, Trace, Turn, User, utcnow
+from store.users import find_user, get_or_create_user, get_profile
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from persona.embed import Embedder
+
+ACTORS = ("extractor", "user", "admin", "api")
+SCOPES = ("user", "agent", "session")
+MAX_TEXT_CHARS = 2000
+
+
+def _check_scope(scope: str, agent_id: str | None, session_id: str | None) -> Scope:
+    if scope not in SCOPES:
+        raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", param="scope")
+    if scope == "agent" and not agent_id:
+        raise InvalidInput("an agent-scoped memory needs agent_id", param="agent_id")
+    if scope == "session" and not session_id:
+        raise InvalidInput("a session-scoped memory needs session_id", param="session_id")
+    return Scope(scope, agent_id, session_id)
+
+
+def _check_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise InvalidInput("a memory needs non-empty text", param="text")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput(f"memory text is limited to {MAX_TEXT_CHARS} characters", param="text")
+    return text
+
+
+def _check_actor(actor: str) -> None:
+    if actor not in ACTORS:
+        raise InvalidInput(f"actor must be one of {', '.join(ACTORS)}", param="actor")
+
+
+def _valid_at(memory: Memory, when: datetime) -> bool:
+    if memory.valid_from > when:
+        return False
+    if memory.invalid_at is not None and memory.invalid_at <= when:
+        return False
+    return memory.expires_at is None or memory.expires_at > when
+
+
+class MemoryService:
+    """Memory operations for one database and embedder."""
+
+    def __init__(self, engine: Engine, embedder: Embedder, *, retriever: Any = None) -> None:
+        self.engine = engine
+        self.embedder = embedder
+        self._retriever = retriever
+
+    @staticmethod
+    def _user(session: Session, tenant_id: str, external_id: str) -> User:
+        user = find_user(session, tenant_id, external_id)
+        if user is None:
+            raise NotFound(f"no user {external_id!r} in this tenant")
+        return user
+
+    @staticmethod
+    def _memory(session: Session, user: User, memory_id: str) -> Memory:
+        memory = session.get(Memory, memory_id)
+        if memory is None or memory.user_id != user.id:
+            raise NotFound(f"no memory {memory_id!r} for this user")
+        return memory
+
+    def list(
+        self,
+        tenant_id: str,
+        user_external_id: str,
+        *,
+        kind: str | None = None,
+        scope: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        include_invalid: bool = False,
+        as_of: datetime | None = None,
+    ) -> builtins.list[Memory]:
+        """The user's memories, oldest first: valid now by default, valid at `as_of`, or all."""
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            query = select(Memory).where(Memory.user_id == user.id)
+            if kind is not None:
+                query = query.where(Memory.kind == kind)
+            if scope is not None:
+                query = query.where(Memory.scope == scope)
+            if as_of is None and not include_invalid:
+                query = query.where(col(Memory.invalid_at).is_(None))
+            rows = session.exec(query.order_by(col(Memory.created_at), col(Memory.id))).all()
+        when = as_of or utcnow()
+        out = [m for m in rows if include_invalid or _valid_at(m, when)]
+        if metadata:
+            out = [m for m in out if all(m.meta.get(k) == v for k, v in metadata.items())]
+        return out
+
+    def get(self, tenant_id: str, user_external_id: str, memory_id: str) -> Memory:
+        """One memory of the user (NotFound for another user's)."""
+        with session_scope(self.engine) as session:
+            return self._memory(
+                session, self._user(session, tenant_id, user_external_id), memory_id
+            )
+
+    def add(
+        self,
+        tenant_id: str,
+        user_external_id: str,
+        text: str,
+        kind: str = "fact",
+        attribute: str | None = None,
+        metadata: dict[str, Any] | None = None,
+        actor: str = "api",
+        *,
+        importance: float = 0.5,
+        scope: str = "user",
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> Memory:
+        """Add a memory through consolidation (a duplicate refreshes, a new value supersedes).
+
+        Creates the user on first sight, like a chat would. Returns the resulting memory.
+        """
+        text = _check_text(text)
+        _check_actor(actor)
+        if kind not in KINDS:
+            raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", param="kind")
+        if not 0.0 <= importance <= 1.0:
+            raise InvalidInput("importance must be between 0 and 1", param="importance")
+        where = _check_scope(scope, agent_id, session_id)
+        candidate = Candidate(kind, text, attribute or None, None, importance)
+        with session_scope(self.engine) as session:
+            user = get_or_create_user(session, tenant_id, user_external_id)
+            changes = consolidate(
+                session,
+                user,
+                [candidate],
+                embedder=self.embedder,
+                actor=actor,
+                scope=where,
+                metadata=metadata,
+                expires_at=expires_at,
+            )
+            memory_id = next(ch.memory_id for ch in changes if ch.op in ("add", "refresh"))
+            memory = session.get(Memory, memory_id)
+            assert memory is not None
+            return memory
+
+    def update(
+        self,
+        tenant_id: str,
+        user_external_id: str,
+        memory_id: str,
+        *,
+        text: str | None = None,
+        kind: str | None = None,
+        attribute: str | None = None,
+        importance: float | None = None,
+        metadata: dict[str, Any] | None = None,
+        expires_at: datetime | None = None,
+        actor: str = "api",
+        reason: str = "",
+    ) -> Memory:
+        """Correct a valid memory in place (history op "update"); None leaves a field as is."""
+        _check_actor(actor)
+        if kind is not None and kind not in KINDS:
+            raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", param="kind")
+        if importance is not None and not 0.0 <= importance <= 1.0:
+            raise InvalidInput("importance must be between 0 and 1", param="importance")
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            memory = self._memory(session, user, memory_id)
+            if memory.invalid_at is not None:
+                raise Conflict(f"memory {memory_id!r} is no longer valid and cannot be updated")
+            before = memory_snapshot(memory)
+            if text is not None:
+                memory.text = _check_text(text)
+                memory.embedding = embedding_bytes(self.embedder.embed([memory.text])[0])
+            if kind is not None:
+                memory.kind = kind
+            if attribute is not None:
+                memory.attribute = attribute or None
+            if importance is not None:
+                memory.importance = importance
+            if metadata is not None:
+                memory.meta = dict(metadata)
+            if expires_at is not None:
+                memory.expires_at = expires_at
+            memory.updated_at = utcnow()
+            session.add(memory)
+            assert user.id is not None
+            record_history(
+                session,
+                memory_id=memory.id,
+                user_id=user.id,
+                op="update",
+                before=before,
+                after=memory_snapshot(memory),
+                actor=actor,
+                reason=reason or "updated",
+            )
+            bump_version(session, user)
+            return memory
+
+    def delete(
+        self,
+        tenant_id: str,
+        user_external_id: str,
+        memory_id: str,
+        *,
+        actor: str = "api",
+        reason: str = "",
+    ) -> Memory:
+        """Forget a memory: it is invalidated now (kept for history; `purge` erases)."""
+        _check_actor(actor)
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            memory = self._memory(session, user, memory_id)
+            if memory.invalid_at is not None:
+                return memory  # already forgotten: nothing changes
+            before = memory_snapshot(memory)
+            memory.invalid_at = memory.updated_at = utcnow()
+            session.add(memory)
+            assert user.id is not None
+            record_history(
+                session,
+                memory_id=memory.id,
+                user_id=user.id,
+                op="invalidate",
+                before=before,
+                after=memory_snapshot(memory),
+                actor=actor,
+                reason=reason or "deleted",
+            )
+            bump_version(session, user)
+            return memory
+
+    def history(
+        self, tenant_id: str, user_external_id: str, memory_id: str | None = None
+    ) -> builtins.list[MemoryHistory]:
+        """The history of one memory, or of all the user's memories, oldest first."""
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            query = select(MemoryHistory).where(MemoryHistory.user_id == user.id)
+            if memory_id is not None:
+                self._memory(session, user, memory_id)
+                query = query.where(MemoryHistory.memory_id == memory_id)
+            return builtins.list(session.exec(query.order_by(col(MemoryHistory.id))).all())
+
+    def search(
+        self,
+        tenant_id: str,
+        user_external_id: str,
+        query: str,
+        *,
+        k: int = 10,
+        as_of: datetime | None = None,
+    ) -> builtins.list[Any]:
+        """The user's memories most relevant to `query` (hybrid retrieval, relevance-gated)."""
+        if not query.strip():
+            raise InvalidInput("a search needs a non-empty query", param="query")
+        if not 1 <= k <= 100:
+            raise InvalidInput("k must be between 1 and 100", param="k")
+        if self._retriever is None:
+            from persona.memory.retrieve import Retriever
+
+            self._retriever = Retriever()
+        embedding = self.embedder.embed([query])[0]
+        extra: dict[str, Any] = {"as_of": as_of} if as_of is not None else {}
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            hits = self._retriever.search(session, user.id, query, embedding, k=k, **extra)
+            return builtins.list(hits)
+
+    def export(self, tenant_id: str, user_external_id: str) -> dict[str, Any]:
+        """Everything stored about the user, as JSON-safe data."""
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            profile = get_profile(session, user)
+            uid = user.id
+            memories = session.exec(
+                select(Memory).where(Memory.user_id == uid).order_by(col(Memory.created_at))
+            ).all()
+            history = session.exec(
+                select(MemoryHistory)
+                .where(MemoryHistory.user_id == uid)
+                .order_by(col(MemoryHistory.id))
+            ).all()
+            turns = session.exec(
+                select(Turn).where(Turn.user_id == uid).order_by(col(Turn.created_at))
+            ).all()
+            traces = session.exec(
+                select(Trace).where(Trace.user_id == uid).order_by(col(Trace.created_at))
+            ).all()
+            feedback = session.exec(select(Feedback).where(Feedback.user_id == uid)).all()
+            by_memory: dict[str, builtins.list[dict[str, Any]]] = {}
+            for row in history:
+                by_memory.setdefault(row.memory_id, []).append(
+                    row.model_dump(mode="json", exclude={"user_id", "memory_id"})
+                )
+            return {
+                "user": {
+                    "external_id": user.external_id,
+                    "tenant_id": user.tenant_id,
+                    "created_at": user.created_at.isoformat(),
+                    "last_seen_at": user.last_seen_at.isoformat(),
+                },
+                "profile": profile.model_dump(mode="json", exclude={"user_id"}),
+                "memories": [
+                    {**memory_snapshot(m), "history": by_memory.get(m.id, [])} for m in memories
+                ],
+                "turns": [t.model_dump(mode="json", exclude={"user_id"}) for t in turns],
+                "traces": [t.model_dump(mode="json", exclude={"user_id"}) for t in traces],
+                "feedback": [f.model_dump(mode="json", exclude={"user_id"}) for f in feedback],
+            }
+
+    def purge(self, tenant_id: str, user_external_id: str) -> dict[str, int]:
+        """Hard-delete the user's memories, history, turns, traces, feedback and pending jobs.
+
+        The user row and profile stay. The version bump makes every index cache drop the user's
+        vectors. Returns how many rows of each kind were deleted.
+        """
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            uid = user.id
+            counts: dict[str, int] = {}
+            for name, table, column in (
+                ("history", MemoryHistory, MemoryHistory.user_id),
+                ("memories", Memory, Memory.user_id),
+                ("traces", Trace, Trace.user_id),
+                ("turns", Turn, Turn.user_id),
+                ("feedback", Feedback, Feedback.user_id),
+                ("jobs", Outbox, Outbox.user_id),
+            ):
+                result = session.execute(sql_delete(table).where(col(column) == uid))
+                counts[name] = int(result.rowcount or 0)  # type: ignore[attr-defined]
+            bump_version(session, user)
+        return counts

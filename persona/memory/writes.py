@@ -1,0 +1,130 @@
+"""Low-level memory writes: snapshots for history, inserts, history rows, version bumps.
+
+Consolidation and the memory service build on these; nothing here decides *whether* to write.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import event, update
+from sqlmodel import Session, col
+
+from store.models import Memory, MemoryHistory, User, utcnow
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+_BUMPED_KEY = "persona_memory_bumped"
+_SNAPSHOT_FIELDS = (
+    "id",
+    "kind",
+    "text",
+    "attribute",
+    "importance",
+    "scope",
+    "agent_id",
+    "session_id",
+    "actor",
+    "source_turn_id",
+    "valid_from",
+    "invalid_at",
+    "superseded_by",
+    "expires_at",
+    "created_at",
+    "updated_at",
+    "meta",
+)
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def memory_snapshot(memory: Memory) -> dict[str, Any]:
+    """The memory as a JSON-safe dict (no embedding): the `before`/`after` of history rows."""
+    return {name: _json_value(getattr(memory, name)) for name in _SNAPSHOT_FIELDS}
+
+
+def embedding_bytes(vector: NDArray[np.float32]) -> bytes:
+    """The stored form of one embedding (float32, little-endian, as numpy lays it out)."""
+    return np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+
+
+def embedding_array(blob: bytes | None) -> NDArray[np.float32] | None:
+    """The vector stored in `blob`, or None."""
+    if blob is None:
+        return None
+    return np.frombuffer(blob, dtype=np.float32)
+
+
+def add_memory(session: Session, memory: Memory) -> Memory:
+    """Insert `memory` and flush so its id and defaults are set; the caller records history."""
+    session.add(memory)
+    session.flush()
+    return memory
+
+
+def record_history(
+    session: Session,
+    *,
+    memory_id: str,
+    user_id: int,
+    op: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    actor: str,
+    reason: str = "",
+    source_turn_id: str | None = None,
+    now: datetime | None = None,
+) -> MemoryHistory:
+    """Add one history row for a change to `memory_id`."""
+    row = MemoryHistory(
+        memory_id=memory_id,
+        user_id=user_id,
+        op=op,
+        before=before,
+        after=after,
+        actor=actor,
+        reason=reason,
+        source_turn_id=source_turn_id,
+        created_at=now or utcnow(),
+    )
+    session.add(row)
+    return row
+
+
+def _clear_bumped(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction ended (commit or rollback)
+        session.info.pop(_BUMPED_KEY, None)
+
+
+def bump_version(session: Session, user: User) -> bool:
+    """Bump `user.memory_version` once per transaction (so index caches rebuild).
+
+    Returns True when this call bumped it, False when this transaction already had.
+    """
+    assert user.id is not None
+    if not event.contains(session, "after_transaction_end", _clear_bumped):
+        event.listen(session, "after_transaction_end", _clear_bumped)
+    bumped: set[int] = session.info.setdefault(_BUMPED_KEY, set())
+    if user.id in bumped:
+        return False
+    bumped.add(user.id)
+    # an SQL-side increment: concurrent writers can never both write the same version, and on
+    # PostgreSQL the row lock serialises memory writes for this user until commit
+    session.execute(
+        update(User)
+        .where(col(User.id) == user.id)
+        .values(memory_version=col(User.memory_version) + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    return True

@@ -1,0 +1,56 @@
+"""Checking a reply against constraints, and applying lossless repairs in a safe order.
+
+A repair is kept only if its own constraint then passes and no constraint that passed
+before now fails; otherwise it is undone. Repairs run cuts first (length), then appends
+(end phrase, postscript), then character rewrites (case, commas), then wrapping (quotes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from persona.steer.registry import ConstraintType, get_type
+from persona.steer.types import Constraint, RepairResult, Verdict
+
+
+def _resolved(constraints: Sequence[Constraint]) -> list[tuple[ConstraintType, dict[str, Any]]]:
+    out = []
+    for c in constraints:
+        ctype = get_type(c.id)
+        out.append((ctype, ctype.validate(c.kwargs)))
+    return out
+
+
+def _check_all(resolved: list[tuple[ConstraintType, dict[str, Any]]], reply: str) -> list[Verdict]:
+    return [ctype.check(reply, kwargs) for ctype, kwargs in resolved]
+
+
+def check(constraints: Sequence[Constraint], reply: str) -> list[Verdict]:
+    """One verdict per constraint, in order; InvalidInput for an unknown id or bad kwargs."""
+    return _check_all(_resolved(constraints), reply)
+
+
+def repair(constraints: Sequence[Constraint], reply: str) -> RepairResult:
+    """The reply with every safe lossless repair applied, and the verdicts re-checked."""
+    resolved = _resolved(constraints)
+    verdicts = _check_all(resolved, reply)
+    text, applied = reply, []
+    order = sorted(range(len(resolved)), key=lambda i: (resolved[i][0].repair_rank, i))
+    for _ in range(2):  # a second pass catches repairs unblocked by a later one
+        changed = False
+        for i in order:
+            ctype, kwargs = resolved[i]
+            if verdicts[i].passed or ctype.repair is None:
+                continue
+            candidate = ctype.repair(text, kwargs)
+            if candidate is None or candidate == text:
+                continue
+            after = _check_all(resolved, candidate)
+            broke = any(v.passed and not a.passed for v, a in zip(verdicts, after, strict=True))
+            if after[i].passed and not broke:
+                text, verdicts, changed = candidate, after, True
+                applied.append(ctype.id)
+        if not changed:
+            break
+    return RepairResult(text=text, applied=applied, verdicts=verdicts)

@@ -1,0 +1,201 @@
+"""The official `openai` client against a real `persona serve` on loopback (fake provider)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import openai
+import pytest
+
+from tests.api.conftest import LiveServer
+from tests.conftest import table_counts
+from tests.fakes.provider import FakeProvider, closed_url, cut, error, hang, ok
+
+FAST, REASONING, BACKUP = "openai/fast-fake", "openai/reasoning-fake", "openai/backup-fake"
+
+
+@pytest.fixture
+def srv(live_server: Callable[..., LiveServer], fake_provider: FakeProvider) -> LiveServer:
+    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
+    return live_server(
+        fast_model=FAST,
+        reasoning_model=REASONING,
+        model_endpoints={FAST: endpoint, REASONING: endpoint, BACKUP: endpoint},
+        max_retries=1,
+        retry_backoff_s=0.01,
+        request_timeout_s=2,
+    )
+
+
+def _client(srv: LiveServer) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{srv.url}/v1", api_key=srv.api_key, max_retries=0)
+
+
+def test_chat_completion_returns_reply_and_trace(
+    srv: LiveServer, fake_provider: FakeProvider
+) -> None:
+    fake_provider.script(ok("Hello Alice!", prompt_tokens=50, completion_tokens=3))
+    r = _client(srv).chat.completions.create(
+        model="persona/fast", user="alice", messages=[{"role": "user", "content": "hi there"}]
+    )
+    assert r.object == "chat.completion"
+    assert r.choices[0].message.content == "Hello Alice!"
+    assert r.choices[0].finish_reason == "stop"
+    assert (r.usage.prompt_tokens, r.usage.completion_tokens, r.usage.total_tokens) == (50, 3, 53)
+    trace = r.model_extra["persona"]
+    assert trace["model"] == FAST
+    assert trace["tier"] == "fast"
+    assert trace["route"]["tier"] == "fast"
+    assert trace["route"]["reason"]
+    assert trace["memories"] == []
+    assert set(trace["latency_ms"]) >= {
+        "user",
+        "embed",
+        "retrieve",
+        "route",
+        "compile",
+        "model",
+        "store",
+        "total",
+    }
+    assert trace["turn_id"] == r.id.removeprefix("chatcmpl-")
+    sent = fake_provider.requests[-1].body
+    assert sent["messages"][0]["role"] == "system"
+    assert sent["messages"][-1] == {"role": "user", "content": "hi there"}
+
+
+def test_streaming_with_the_openai_client(srv: LiveServer, fake_provider: FakeProvider) -> None:
+    fake_provider.script(ok("one two three four"))
+    stream = _client(srv).chat.completions.create(
+        model="persona/fast",
+        user="bob",
+        messages=[{"role": "user", "content": "count"}],
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    chunks = list(stream)
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == "one two three four"
+    finals = [c for c in chunks if c.choices and c.choices[0].finish_reason == "stop"]
+    assert len(finals) == 1
+    assert finals[0].model_extra["persona"]["tier"] == "fast"
+    assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens > 0
+
+
+def test_user_from_header(srv: LiveServer, fake_provider: FakeProvider) -> None:
+    r = httpx.post(
+        f"{srv.url}/v1/chat/completions",
+        headers={"Authorization": f"Bearer {srv.api_key}", "X-Persona-User": "carol"},
+        json={"model": "persona/fast", "messages": [{"role": "user", "content": "hi"}]},
+    )
+    assert r.status_code == 200
+    assert r.json()["persona"]["user"] == "carol"
+
+
+def test_retries_then_succeeds(srv: LiveServer, fake_provider: FakeProvider) -> None:
+    fake_provider.script(error(500), ok("recovered"), model="fast-fake")
+    r = _client(srv).chat.completions.create(
+        model="persona/fast", user="dan", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert r.choices[0].message.content == "recovered"
+    attempts = r.model_extra["persona"]["attempts"]
+    assert [(a["model"], a["status"]) for a in attempts] == [(FAST, 500)]
+
+
+def test_falls_back_to_the_next_model(
+    live_server: Callable[..., LiveServer], fake_provider: FakeProvider
+) -> None:
+    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
+    srv = live_server(
+        fast_model=FAST,
+        reasoning_model=REASONING,
+        fallback_models=[BACKUP],
+        model_endpoints={FAST: endpoint, REASONING: endpoint, BACKUP: endpoint},
+        max_retries=1,
+        retry_backoff_s=0.01,
+    )
+    fake_provider.script(error(503), error(429, retry_after=0), model="fast-fake")
+    fake_provider.script(ok("from the backup"), model="backup-fake")
+    r = _client(srv).chat.completions.create(
+        model="persona/fast", user="erin", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert r.choices[0].message.content == "from the backup"
+    assert r.model_extra["persona"]["model"] == BACKUP
+
+
+def test_provider_failure_is_a_502_and_writes_nothing(
+    srv: LiveServer, fake_provider: FakeProvider
+) -> None:
+    before = table_counts(srv.runtime.db)
+    fake_provider.script(error(500), error(500), model="fast-fake")
+    with pytest.raises(openai.APIStatusError) as info:
+        _client(srv).chat.completions.create(
+            model="persona/fast", user="frank", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert info.value.status_code == 502
+    body = info.value.body
+    assert isinstance(body, dict)
+    assert body["code"] == "provider_error"
+    assert FAST in body["message"]
+    after = table_counts(srv.runtime.db)
+    # the user row may be created on first sight; no turn, trace, job or memory is written
+    assert {k: after[k] for k in ("turn", "trace", "outbox", "memory", "memory_history")} == {
+        k: before[k] for k in ("turn", "trace", "outbox", "memory", "memory_history")
+    }
+
+
+def test_provider_timeout_is_a_504(srv: LiveServer, fake_provider: FakeProvider) -> None:
+    fake_provider.script(hang(5), hang(5), model="fast-fake")
+    with pytest.raises(openai.APIStatusError) as info:
+        _client(srv).chat.completions.create(
+            model="persona/fast", user="gina", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert info.value.status_code == 504
+
+
+def test_connection_refused_is_a_502(live_server: Callable[..., LiveServer]) -> None:
+    endpoint = {"api_base": closed_url(), "api_key": "sk-fake"}
+    srv = live_server(
+        fast_model=FAST, model_endpoints={FAST: endpoint}, max_retries=0, retry_backoff_s=0.01
+    )
+    with pytest.raises(openai.APIStatusError) as info:
+        _client(srv).chat.completions.create(
+            model="persona/fast", user="hal", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert info.value.status_code == 502
+
+
+def test_stream_cut_midway_reports_an_error_and_writes_nothing(
+    srv: LiveServer, fake_provider: FakeProvider
+) -> None:
+    before = table_counts(srv.runtime.db)
+    fake_provider.script(cut("one two three four five", after=2), model="fast-fake")
+    with httpx.stream(
+        "POST",
+        f"{srv.url}/v1/chat/completions",
+        headers={"Authorization": f"Bearer {srv.api_key}"},
+        json={
+            "model": "persona/fast",
+            "user": "ivy",
+            "stream": True,
+            "messages": [{"role": "user", "content": "count"}],
+        },
+    ) as r:
+        lines = [line for line in r.iter_lines() if line.startswith("data: ")]
+    assert lines[-1] == "data: [DONE]"
+    assert '"error"' in lines[-2] and "provider_error" in lines[-2]
+    after = table_counts(srv.runtime.db)
+    assert after["turn"] == before["turn"] and after["outbox"] == before["outbox"]
+
+
+def test_turn_trace_and_job_are_written_together(
+    srv: LiveServer, fake_provider: FakeProvider
+) -> None:
+    before = table_counts(srv.runtime.db)
+    _client(srv).chat.completions.create(
+        model="persona/fast", user="jo", messages=[{"role": "user", "content": "I live in Oslo"}]
+    )
+    after = table_counts(srv.runtime.db)
+    assert (after["turn"] - before["turn"], after["trace"] - before["trace"]) == (1, 1)
+    assert after["outbox"] - before["outbox"] == 1

@@ -1,0 +1,227 @@
+"""The extraction job, the outbox queue and the worker, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from persona.embed import HashEmbedder
+from persona.memory.jobs import (
+    Worker,
+    claim_jobs,
+    complete_job,
+    extraction_handler,
+    fail_job,
+    run_extraction,
+)
+from store.db import session_scope
+from store.models import Memory, MemoryHistory, Outbox, User
+from store.tenants import create_tenant
+from store.turns import record_turn
+from store.users import get_or_create_user
+from tests.conftest import table_counts
+
+EMB = HashEmbedder()
+
+
+def setup_user(engine: Engine) -> tuple[str, int]:
+    with session_scope(engine) as session:
+        tenant, _ = create_tenant(session, "app")
+        user = get_or_create_user(session, tenant.id, "u1")
+        assert user.id is not None
+        return tenant.id, user.id
+
+
+def say(engine: Engine, user_id: int, message: str, reply: str = "ok") -> dict[str, Any]:
+    """Record a turn (and its extraction job) as the engine does; returns the job payload."""
+    with session_scope(engine) as session:
+        user = session.get(User, user_id)
+        assert user is not None
+        record_turn(
+            session, user=user, user_message=message, reply=reply, model="m", tier="fast",
+            trace={}, route_score=None,
+        )  # fmt: skip
+    with session_scope(engine) as session:
+        job = session.exec(select(Outbox).order_by(col(Outbox.id).desc())).first()
+        assert job is not None
+        return dict(job.payload)
+
+
+def valid_texts(engine: Engine, user_id: int) -> list[str]:
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(Memory).where(Memory.user_id == user_id, col(Memory.invalid_at).is_(None))
+        ).all()
+        return sorted(m.text for m in rows)
+
+
+def test_vegetarian_paris_then_berlin(engine: Engine) -> None:
+    _, uid = setup_user(engine)
+    say(engine, uid, "I'm vegetarian and I live in Paris")
+    say(engine, uid, "Great news: I moved to Berlin!")
+    worker = Worker(engine, {"extract": extraction_handler(embedder=EMB, extractor_mode="rules")})
+    assert worker.run_until_idle() == 2
+    assert valid_texts(engine, uid) == ["Is vegetarian", "Lives in Berlin"]
+    with session_scope(engine) as session:
+        paris = session.exec(select(Memory).where(Memory.text == "Lives in Paris")).one()
+        berlin = session.exec(select(Memory).where(Memory.text == "Lives in Berlin")).one()
+        assert (paris.superseded_by, paris.invalid_at) == (berlin.id, berlin.valid_from)
+        ops = session.exec(
+            select(MemoryHistory.op, MemoryHistory.memory_id).order_by(col(MemoryHistory.id))
+        ).all()
+        jobs = session.exec(select(Outbox.status, Outbox.attempts)).all()
+    assert [op for op, _ in ops] == ["add", "add", "supersede", "add"]
+    assert ops[2] == ("supersede", paris.id) and ops[3] == ("add", berlin.id)
+    assert sorted(jobs) == [("done", 1), ("done", 1)]
+
+
+def test_the_same_job_twice_changes_nothing_the_second_time(engine: Engine) -> None:
+    _, uid = setup_user(engine)
+    say(engine, uid, "I live in Paris")
+    payload = say(
+        engine, uid, "I'm vegan. I live in Berlin. Actually I live in Munich. I like jazz."
+    )
+    snapshots = []
+    for _ in range(2):
+        with session_scope(engine) as session:
+            run_extraction(session, payload, embedder=EMB, extractor_mode="rules")
+        with session_scope(engine) as session:
+            snapshots.append(
+                (
+                    [m.model_dump() for m in session.exec(select(Memory).order_by(col(Memory.id)))],
+                    [h.model_dump() for h in session.exec(select(MemoryHistory))],
+                    table_counts(engine),
+                )
+            )
+    assert snapshots[0] == snapshots[1]
+    assert valid_texts(engine, uid) == ["Is vegan", "Likes jazz", "Lives in Munich"]
+
+
+def test_that_is_no_longer_true_invalidates_the_previous_topic(engine: Engine) -> None:
+    _, uid = setup_user(engine)
+    worker = Worker(engine, {"extract": extraction_handler(embedder=EMB, extractor_mode="rules")})
+    say(engine, uid, "I'm vegetarian and I work as a nurse")
+    worker.run_until_idle()
+    say(engine, uid, "Any dinner ideas?", "As a vegetarian you could try a lentil curry.")
+    say(engine, uid, "That's no longer true.")
+    worker.run_until_idle()
+    assert valid_texts(engine, uid) == ["Works as a nurse"]
+
+
+def test_post_processors_run_in_the_job_transaction(engine: Engine) -> None:
+    _, uid = setup_user(engine)
+    payload = say(engine, uid, "I live in Oslo")
+    seen: list[tuple[str, bool]] = []
+
+    def hook(session: Session, job: dict[str, Any]) -> None:
+        seen.append((job["turn_id"], session.in_transaction()))
+
+    with session_scope(engine) as session:
+        result = run_extraction(session, payload, embedder=EMB, post_processors=[hook])
+    assert seen == [(payload["turn_id"], True)]
+    assert (result.extractor, [c.op for c in result.changes]) == ("rules", ["add"])
+
+
+def test_claim_complete_and_fail_with_backoff(engine: Engine) -> None:
+    now = datetime(2026, 2, 1, tzinfo=UTC)
+    with session_scope(engine) as session:
+        for i in range(3):
+            session.add(Outbox(kind="extract", payload={"n": i}, available_at=now))
+        session.add(Outbox(kind="other", payload={}, available_at=now))
+        session.add(
+            Outbox(kind="extract", payload={"later": 1}, available_at=now + timedelta(hours=1))
+        )
+    with session_scope(engine) as session:
+        claimed = claim_jobs(session, 2, kinds=["extract"], now=now)
+        ids = [j.id for j in claimed]
+        assert [(j.payload, j.attempts, j.locked_until) for j in claimed] == [
+            ({"n": 0}, 1, now + timedelta(minutes=5)),
+            ({"n": 1}, 1, now + timedelta(minutes=5)),
+        ]
+    with session_scope(engine) as session:  # leased jobs are not handed out twice
+        assert [j.payload for j in claim_jobs(session, 10, kinds=["extract"], now=now)] == [
+            {"n": 2}
+        ]
+    with session_scope(engine) as session:
+        assert ids[0] is not None and ids[1] is not None
+        complete_job(session, ids[0], now=now)
+        assert fail_job(session, ids[1], "boom", max_attempts=2, now=now) == "pending"
+    with session_scope(engine) as session:
+        job = session.get(Outbox, ids[1])
+        assert job is not None
+        assert (job.status, job.last_error, job.available_at, job.locked_until) == (
+            "pending", "boom", now + timedelta(seconds=2), None,
+        )  # fmt: skip
+        done = session.get(Outbox, ids[0])
+        assert done is not None and (done.status, done.done_at) == ("done", now)
+    later = now + timedelta(seconds=3)
+    with session_scope(engine) as session:
+        again = claim_jobs(session, 10, kinds=["extract"], now=later)
+        assert [(j.id, j.attempts) for j in again] == [(ids[1], 2)]
+        assert fail_job(session, ids[1], "boom again", max_attempts=2, now=later) == "failed"
+    with session_scope(engine) as session:
+        job = session.get(Outbox, ids[1])
+        assert job is not None and (job.status, job.last_error) == ("failed", "boom again")
+
+
+def test_worker_retries_a_failing_handler_then_gives_up(sqlite_engine: Engine) -> None:
+    with session_scope(sqlite_engine) as session:
+        session.add(Outbox(kind="extract", payload={}))
+
+    def broken(session: Session, payload: dict[str, Any]) -> None:
+        raise RuntimeError("model down")
+
+    worker = Worker(sqlite_engine, {"extract": broken}, max_attempts=2, backoff=timedelta(0))
+    assert worker.run_until_idle() == 2
+    with session_scope(sqlite_engine) as session:
+        job = session.exec(select(Outbox)).one()
+        assert (job.status, job.attempts, job.last_error) == (
+            "failed",
+            2,
+            "RuntimeError: model down",
+        )
+
+
+def test_worker_thread_processes_jobs_and_stops(sqlite_engine: Engine) -> None:
+    _, uid = setup_user(sqlite_engine)
+    worker = Worker(
+        sqlite_engine,
+        {"extract": extraction_handler(embedder=EMB)},
+        poll_interval=0.05,
+    )
+    worker.start()
+    try:
+        say(sqlite_engine, uid, "My name is Ada")
+        deadline = time.monotonic() + 10
+        while valid_texts(sqlite_engine, uid) != ["Name is Ada"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    assert valid_texts(sqlite_engine, uid) == ["Name is Ada"]
+    assert worker._thread is None
+
+
+def test_two_postgres_workers_never_claim_the_same_job(pg_url: str) -> None:
+    from store.db import make_engine, upgrade
+
+    engine = make_engine(pg_url)
+    upgrade(engine)
+    try:
+        with session_scope(engine) as session:
+            for i in range(3):
+                session.add(Outbox(kind="extract", payload={"n": i}))
+        with Session(engine) as first, Session(engine) as second:
+            a = claim_jobs(first, 2)  # still uncommitted: rows locked, not yet leased
+            b = claim_jobs(second, 10)
+            assert ([j.payload for j in a], [j.payload for j in b]) == (
+                [{"n": 0}, {"n": 1}],
+                [{"n": 2}],
+            )
+            first.commit()
+            second.commit()
+    finally:
+        engine.dispose()
