@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI, Request, Response
 from fastapi.middleware.cors import CORSMiddleware
@@ -17,6 +18,9 @@ from persona.bootstrap import first_start_key
 from persona.config import Settings, get_settings
 from persona.engine import ChatEngine
 from persona.runtime import Runtime
+
+if TYPE_CHECKING:
+    from persona.memory.jobs import Worker
 
 log = logging.getLogger("persona.api")
 
@@ -82,7 +86,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     return app
 
 
-def _start_worker(rt: Runtime) -> object | None:
+def _start_worker(rt: Runtime) -> Worker:
     from persona.worker import start_worker
 
     return start_worker(rt)

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx
 
 from persona import errors
 from persona.sdk import MessagesArg, build_request
 from persona.types import AUTO_MODEL, ChatReply, ChatRequest, Usage
+
+if TYPE_CHECKING:
+    from persona.resources import HttpMemories
 
 _BY_STATUS: dict[int, type[errors.PersonaError]] = {
     400: errors.InvalidInput,
@@ -172,6 +176,37 @@ class PersonaClient:
                         usage=Usage(**trace.get("usage", {})),
                         trace=trace,
                     )
+
+    def memories(self, user: str) -> HttpMemories:
+        """The user's memories: list, search, get, add, update, delete, history, export, purge."""
+        from persona.resources import HttpMemories
+
+        return HttpMemories(self._http, user, raise_for_error)
+
+    def _user_call(self, method: str, user: str, path: str, **kw: Any) -> Any:
+        response = self._http.request(method, f"/v1/users/{quote(user, safe='')}{path}", **kw)
+        raise_for_error(response)
+        return response.json()
+
+    def profile(self, user: str) -> dict[str, Any]:
+        """The user's profile, constraints and standing instructions."""
+        out: dict[str, Any] = self._user_call("GET", user, "/profile")
+        return out
+
+    def update_profile(self, user: str, **fields: Any) -> dict[str, Any]:
+        """Change profile fields (personality, traits, about_you, response_style ...)."""
+        out: dict[str, Any] = self._user_call("PATCH", user, "/profile", json=fields)
+        return out
+
+    def instruct(self, user: str, text: str) -> dict[str, Any]:
+        """Store a standing preference said in words ("never use capital letters")."""
+        out: dict[str, Any] = self._user_call("POST", user, "/instructions", json={"text": text})
+        return out
+
+    def remove_instruction(self, user: str, item_id: str) -> dict[str, Any]:
+        """Remove a stored constraint (`c_...`) or instruction (`i_...`)."""
+        out: dict[str, Any] = self._user_call("DELETE", user, f"/instructions/{quote(item_id)}")
+        return out["removed"]  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """Close the HTTP connection pool."""

@@ -89,7 +89,7 @@ class HashEmbedder:
                 digest = hashlib.blake2b(word.strip(".,!?;:").encode(), digest_size=8).digest()
                 out[row, int.from_bytes(digest, "little") % self.dim] += 1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.where(norms == 0, 1.0, norms)
+        return (out / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
 
 _default: MiniLMEmbedder | None = None

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from persona.errors import Conflict, InvalidInput, NotFound
+from persona.errors import InvalidInput, NotFound
 from store.db import session_scope
 from store.models import Profile, Tenant, User, utcnow
 from store.users import find_user, get_or_create_user, get_profile
@@ -58,25 +58,25 @@ def validated(type_id: str, kwargs: dict[str, Any] | None) -> dict[str, Any]:
 
 def refuse_conflicts(rows: Sequence[dict[str, Any]]) -> None:
     """Raise `Conflict` if the set contradicts itself (e.g. lowercase and all capitals)."""
-    from persona.steer.conflicts import find_conflicts
+    from persona.steer.conflicts import validate_set
 
-    found = find_conflicts([to_constraint(r) for r in rows])
-    if found:
-        a, b, reason = found[0]
-        raise Conflict(f"constraints {a.id} and {b.id} conflict: {reason}")
+    validate_set([to_constraint(r) for r in rows])
 
 
 def merge_constraint(
     existing: list[dict[str, Any]], new: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Add `new`, dropping older ones of the same type or that conflict with it."""
+    """Add `new`, dropping older ones in the same slot (same type; keyword lists add up) or
+    that conflict with it: a later instruction supersedes an earlier one."""
     from persona.steer.conflicts import find_conflicts
+    from persona.steer.precedence import slot
 
     fresh = to_constraint(new)
-    kept, dropped = [], []
+    kept: list[dict[str, Any]] = []
+    dropped: list[dict[str, Any]] = []
     for row in existing:
         old = to_constraint(row)
-        clash = old.id == fresh.id or bool(find_conflicts([old, fresh]))
+        clash = slot(old) == slot(fresh) or bool(find_conflicts([old, fresh]))
         (dropped if clash else kept).append(row)
     return [*kept, new], dropped
 

@@ -13,6 +13,7 @@ from persona.types import AUTO_MODEL, ChatMessage, ChatReply, ChatRequest
 
 if TYPE_CHECKING:
     from persona.engine import ChatEngine
+    from persona.resources import Memories
     from persona.runtime import Runtime
 
 MessagesArg = Sequence[ChatMessage | dict[str, str]]
@@ -155,6 +156,47 @@ class Persona:
             max_tokens=kwargs.pop("max_tokens", None),
         )
         yield from engine.stream(tenant_id, request)
+
+    def memories(self, user: str) -> Memories:
+        """The user's memories: list, search, get, add, update, delete, history, export, purge."""
+        from persona.resources import Memories
+
+        _, tenant_id = self._ensure()
+        return Memories(self.runtime, tenant_id, user)
+
+    def profile(self, user: str) -> dict[str, Any]:
+        """The user's profile, constraints and standing instructions."""
+        from persona.profiles import Profiles
+
+        _, tenant_id = self._ensure()
+        return Profiles(self.runtime.db).get(tenant_id, user)
+
+    def update_profile(self, user: str, **fields: Any) -> dict[str, Any]:
+        """Change profile fields (personality, traits, about_you, response_style ...)."""
+        from persona.profiles import Profiles
+
+        _, tenant_id = self._ensure()
+        return Profiles(self.runtime.db).update(tenant_id, user, fields, replace=False)
+
+    def instruct(self, user: str, text: str) -> dict[str, Any]:
+        """Store a standing preference said in words ("never use capital letters")."""
+        from persona.profiles import Profiles
+
+        _, tenant_id = self._ensure()
+        return Profiles(self.runtime.db).set_from_text(tenant_id, user, text)
+
+    def remove_instruction(self, user: str, item_id: str) -> dict[str, Any]:
+        """Remove a stored constraint (`c_...`) or instruction (`i_...`)."""
+        from persona.profiles import Profiles
+
+        _, tenant_id = self._ensure()
+        return Profiles(self.runtime.db).remove(tenant_id, user, item_id)
+
+    def process_background(self) -> int:
+        """Run pending background jobs (memory extraction) now; returns how many ran."""
+        from persona.worker import make_worker
+
+        return make_worker(self.runtime).run_until_idle()
 
     def close(self) -> None:
         """Release database connections."""

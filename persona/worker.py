@@ -17,10 +17,24 @@ def extractor_mode(rt: Runtime) -> str:
 def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
     """A worker bound to the runtime's database, embedder and gateway (not started)."""
     from persona.memory.episodes import ingest_chat_turn
-    from persona.memory.jobs import Worker, extraction_handler
+    from persona.memory.jobs import Worker, extraction_handler, turn_time
+    from store.models import User
 
     def index_turn(session: Any, payload: dict[str, Any]) -> None:
-        ingest_chat_turn(session, payload, embedder=rt.embedder)
+        # past turns are memory too: index this exchange for episodic recall
+        user = session.get(User, payload["user_id"])
+        if user is None:
+            return
+        ingest_chat_turn(
+            session,
+            user,
+            rt.embedder,
+            user_message=payload.get("user_message") or "",
+            reply=payload.get("reply") or "",
+            at=turn_time(payload),
+            session_id=payload.get("session_id"),
+            turn_id=payload.get("turn_id"),
+        )
 
     handler = extraction_handler(
         embedder=rt.embedder,

@@ -264,12 +264,12 @@ def purge_user(
     uid = user.id
     counts: dict[str, int] = {}
     for name, table, column in (
-        ("memory_history", MemoryHistory, MemoryHistory.user_id),
+        ("history", MemoryHistory, MemoryHistory.user_id),
         ("memories", Memory, Memory.user_id),
         ("traces", Trace, Trace.user_id),
         ("turns", Turn, Turn.user_id),
-        ("jobs", Outbox, Outbox.user_id),
         ("feedback", Feedback, Feedback.user_id),
+        ("jobs", Outbox, Outbox.user_id),
     ):
         result = session.execute(delete(table).where(col(column) == uid))
         counts[name] = int(getattr(result, "rowcount", 0) or 0)

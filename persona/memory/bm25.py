@@ -17,8 +17,7 @@ from numpy.typing import NDArray
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
-STOP_WORDS = frozenset(
-    """
+_STOP_TEXT = """
     a about above after again against all am an and any are aren't as at be because been
     before being below between both but by can can't cannot could couldn't did didn't do does
     doesn't doing don't down during each few for from further had hadn't has hasn't have
@@ -31,8 +30,8 @@ STOP_WORDS = frozenset(
     what what's when when's where where's which while who who's whom why why's with won't
     would wouldn't you you'd you'll you're you've your yours yourself yourselves
     also just really yeah yes oh hey hi ok okay s t d ll m re ve
-    """.split()
-)
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 # longest first: the first matching suffix is stripped
 _SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -76,6 +75,8 @@ def stem(word: str) -> str:
                 return word  # glass, bus, analysis
             if suffix == "es" and not base.endswith(("sh", "ch", "x", "ss", "z")):
                 base = word[:-1]  # notes -> note, but boxes -> box
+            if suffix in ("s", "es"):
+                return stem(base)  # paintings -> painting -> paint
             if (
                 not replacement
                 and len(base) > 3
@@ -103,13 +104,13 @@ class BM25Index:
     """A BM25 index over a fixed list of tokenized documents (rebuilt, never mutated)."""
 
     k1: float = 1.2
-    b: float = 0.75
+    b: float = 0.5  # measured on LoCoMo: 0.5 beat 0.75 and 0.9 (short turn-sized docs)
     size: int = 0
     # term -> (document positions, BM25 weight of the term in each of those documents)
     postings: dict[str, tuple[NDArray[np.int32], NDArray[np.float32]]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.75) -> BM25Index:
+    def build(cls, docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.5) -> BM25Index:
         """Index `docs` (each a token list, e.g. from `tokenize`)."""
         index = cls(k1=k1, b=b, size=len(docs))
         if not docs:

@@ -38,7 +38,7 @@ from persona.memory.writes import (
     memory_snapshot,
     record_history,
 )
-from store.models import Memory, User, utcnow
+from store.models import Memory, MemoryHistory, User, utcnow
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -113,7 +113,18 @@ class _Run:
         if session.get_bind().dialect.name == "postgresql":
             # one writer per user at a time: a concurrent job waits here instead of deciding
             # against a stale view (two adds of the same fact, two supersedes of one value)
-            session.exec(select(User.id).where(User.id == user.id).with_for_update())
+            # (NO KEY UPDATE: inserting a turn, whose foreign key share-locks the user, goes on)
+            session.exec(select(User.id).where(User.id == user.id).with_for_update(key_share=True))
+        self.applied: set[str] = set()
+        if source_turn_id is not None:
+            # read after the lock: a concurrent run of the same job has committed by now
+            reasons = session.exec(
+                select(MemoryHistory.reason).where(
+                    MemoryHistory.user_id == user.id,
+                    MemoryHistory.source_turn_id == source_turn_id,
+                )
+            ).all()
+            self.applied = applied_keys(list(reasons))
         query = select(Memory).where(
             Memory.user_id == user.id,
             col(Memory.invalid_at).is_(None),
@@ -307,8 +318,9 @@ def consolidate(
 ) -> list[Change]:
     """Apply `candidates` (in order) to `user`'s memories; history rows and one version bump.
 
-    `skip_keys` are `Candidate.key()`s already applied (a re-run job passes the keys found in
-    its turn's history), so applying the same candidates twice changes nothing.
+    With a `source_turn_id`, candidates already recorded in that turn's history are skipped
+    (read after taking the user's lock), so a re-run of the same job changes nothing;
+    `skip_keys` adds further `Candidate.key()`s to skip.
     """
     now = now or utcnow()
     todo = [c for c in candidates if c.key() not in skip_keys and (c.text or c.op != "add")]
@@ -320,6 +332,8 @@ def consolidate(
         session, user, actor=actor, source_turn_id=source_turn_id, now=now, scope=scope or Scope()
     )
     for c, vector in zip(todo, vectors, strict=True):
+        if c.key() in run.applied:
+            continue
         if c.op == "add":
             run.add(c, vector, metadata, expires_at)
         elif c.op == "forget":

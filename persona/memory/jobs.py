@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, or_, select
 
-from persona.memory.consolidate import Change, applied_keys, consolidate
+from persona.memory.consolidate import Change, consolidate
 from persona.memory.extract import ExtractorMode, extract
 from store.db import session_scope
 from store.models import MemoryHistory, Outbox, Turn, User, utcnow
@@ -47,11 +47,10 @@ class ExtractionResult:
     """What one extraction job did."""
 
     changes: list[Change] = field(default_factory=list)
-    extractor: str = "none"
-    skipped: int = 0  # candidates already applied by an earlier run of this job
+    extractor: str = "none"  # or "already_applied" for a re-run of a committed job
 
 
-def _turn_time(payload: dict[str, Any]) -> datetime:
+def turn_time(payload: dict[str, Any]) -> datetime:
     """When the turn happened: what it says is valid from then, not from when the job ran."""
     raw = payload.get("created_at")
     try:
@@ -61,6 +60,16 @@ def _turn_time(payload: dict[str, Any]) -> datetime:
     if when is None:
         return utcnow()
     return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _applied(session: Session, user_id: int, turn_id: str) -> bool:
+    """Whether memory changes from this turn are already committed."""
+    row = session.exec(
+        select(MemoryHistory.id).where(
+            MemoryHistory.user_id == user_id, MemoryHistory.source_turn_id == turn_id
+        )
+    ).first()
+    return row is not None
 
 
 def _previous_turn(session: Session, user_id: int, payload: dict[str, Any]) -> Turn | None:
@@ -88,7 +97,11 @@ def run_extraction(
     if user is None or user.id is None:
         return ExtractionResult()  # the user was deleted since the turn; nothing to learn
     turn_id = job_payload.get("turn_id")
-    when = _turn_time(job_payload)
+    if turn_id and _applied(session, user.id, turn_id):
+        # this turn's changes are committed (one transaction per job): a re-run does nothing,
+        # and does not ask the model again
+        return ExtractionResult(extractor="already_applied")
+    when = turn_time(job_payload)
     extraction = extract(
         job_payload.get("user_message") or "",
         reply=job_payload.get("reply"),
@@ -105,14 +118,6 @@ def run_extraction(
         candidates = [
             replace(c, text=context) if c.op == "invalidate_previous" else c for c in candidates
         ]
-    done: set[str] = set()
-    if turn_id:
-        reasons = session.exec(
-            select(MemoryHistory.reason).where(
-                MemoryHistory.user_id == user.id, MemoryHistory.source_turn_id == turn_id
-            )
-        ).all()
-        done = applied_keys(list(reasons))
     changes = consolidate(
         session,
         user,
@@ -122,12 +127,10 @@ def run_extraction(
         source_turn_id=turn_id,
         now=when,
         previous_turn_id=previous.id if previous else None,
-        skip_keys=done,
     )
     for post in post_processors:
         post(session, job_payload)
-    skipped = sum(1 for c in candidates if c.key() in done)
-    return ExtractionResult(changes, extraction.extractor, skipped)
+    return ExtractionResult(changes, extraction.extractor)
 
 
 def extraction_handler(

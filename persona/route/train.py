@@ -8,7 +8,6 @@ never on an eval set. scikit-learn is used only here, never on the request path.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,16 +40,19 @@ def load_rows(path: Path = DATA_PATH) -> list[dict[str, Any]]:
 def embed_texts(
     texts: Sequence[str], embedder: Embedder | None = None, cache: Path | None = None
 ) -> NDArray[np.float32]:
-    """Embed `texts`, reusing `cache` (an `.npy` file keyed by a hash of the texts) if given."""
-    key = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:16]
-    cached = cache.with_name(f"{cache.stem}-{key}.npy") if cache is not None else None
-    if cached is not None and cached.exists():
-        return np.load(cached)
-    vectors = (embedder or get_embedder()).embed(list(texts))
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cached, vectors)
-    return vectors
+    """Embed `texts`; with `cache` (an `.npz` of texts and vectors) only new texts are embedded."""
+    known: dict[str, NDArray[np.float32]] = {}
+    if cache is not None and cache.exists():
+        with np.load(cache, allow_pickle=False) as data:
+            known = dict(zip((str(t) for t in data["texts"]), data["vectors"], strict=True))
+    missing = sorted({t for t in texts if t not in known})
+    if missing:
+        vectors = (embedder or get_embedder()).embed(missing)
+        known.update(zip(missing, vectors, strict=True))
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(cache, texts=np.array(list(known)), vectors=np.stack(list(known.values())))
+    return np.stack([known[t] for t in texts]).astype(np.float32)
 
 
 def design_matrix(embeddings: NDArray[np.float32], rows: Sequence[dict[str, Any]]) -> NDArray[np.float64]:

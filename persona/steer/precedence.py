@@ -50,7 +50,7 @@ class Resolution:
         }
 
 
-def _slot(c: Constraint) -> tuple[str, ...]:
+def slot(c: Constraint) -> tuple[str, ...]:
     """Constraints in the same slot replace each other; additive ones only when identical."""
     if c.id in _ADDITIVE:
         return c.key()
@@ -74,7 +74,7 @@ def _supersede(
 ) -> list[Constraint]:
     kept = []
     for old in active:
-        if _slot(old) == _slot(new):
+        if slot(old) == slot(new):
             dropped.append(Dropped(old, f"{why} of the same type", new))
         elif (reason := conflict_reason(old, new)) is not None:
             dropped.append(Dropped(old, f"{why} that conflicts: {reason}", new))

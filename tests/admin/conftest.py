@@ -12,7 +12,6 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from api.app import create_app
 from persona.config import Settings
 from persona.embed import HashEmbedder
 from persona.runtime import Runtime
@@ -68,6 +67,8 @@ def admin_server(sqlite_url: str) -> Iterator[Callable[..., AdminServer]]:
             "admin_key": ENV_ADMIN_KEY,
             **overrides,
         }
+        from api.app import create_app
+
         settings = Settings(**values)  # type: ignore[arg-type]
         if extra:  # settings the lead has not added to Settings yet
             settings = settings.model_copy(update=extra)

@@ -503,12 +503,12 @@ def test_export_then_purge(admin_server: Factory) -> None:
         r = c.post(f"{ALICE}/purge", json={"reason": "GDPR erasure"})
         assert r.json() == {
             "deleted": {
-                "memory_history": 4,
+                "history": 4,
                 "memories": 3,
                 "traces": 3,
                 "turns": 3,
-                "jobs": 3,
                 "feedback": 0,
+                "jobs": 3,
             }
         }
         after = c.get(f"{ALICE}/export").json()
@@ -535,12 +535,12 @@ def test_export_then_purge(admin_server: Factory) -> None:
             "target": None,
             "reason": "GDPR erasure",
             "details": {
-                "memory_history": 4,
+                "history": 4,
                 "memories": 3,
                 "traces": 3,
                 "turns": 3,
-                "jobs": 3,
                 "feedback": 0,
+                "jobs": 3,
             },
         },
         {

@@ -95,12 +95,12 @@ def test_corrections_are_audited(db: str, capsys: pytest.CaptureFixture[str]) ->
     assert "add --yes" in capsys.readouterr().err
     assert run(capsys, "purge", "alice", "--tenant", "acme", "--reason", "gdpr", "--yes") == {
         "deleted": {
-            "memory_history": 7,
+            "history": 7,
             "memories": 4,
             "traces": 3,
             "turns": 3,
-            "jobs": 3,
             "feedback": 0,
+            "jobs": 3,
         }
     }
     rows = run(capsys, "audit", "--tenant", "acme")

@@ -222,13 +222,15 @@ def test_nothing_is_deleted_because_texts_look_alike(engine: Engine) -> None:
     ]
 
 
-def test_skip_keys_make_a_re_run_a_no_op(engine: Engine) -> None:
+def test_re_applying_a_turns_candidates_changes_nothing(engine: Engine) -> None:
     uid = make_user(engine)
     apply(engine, uid, [PARIS, BERLIN], T0, source_turn_id="t1")
     before = (memories(engine, uid), history(engine, uid), version(engine, uid))
-    keys = {PARIS.key(), BERLIN.key()}
-    assert apply(engine, uid, [PARIS, BERLIN], T1, skip_keys=keys) == []
+    assert apply(engine, uid, [PARIS, BERLIN], T1, source_turn_id="t1") == []
+    assert apply(engine, uid, [PARIS], T1, skip_keys={PARIS.key()}) == []
     assert (memories(engine, uid), history(engine, uid), version(engine, uid)) == before
+    [munich] = [c.op for c in apply(engine, uid, [PARIS, MUNICH], T1, source_turn_id="t1")][-1:]
+    assert munich == "add"  # only the candidate this turn had not applied yet
 
 
 def test_scopes_do_not_consolidate_with_each_other(engine: Engine) -> None:

@@ -85,10 +85,10 @@ def test_the_same_job_twice_changes_nothing_the_second_time(engine: Engine) -> N
     payload = say(
         engine, uid, "I'm vegan. I live in Berlin. Actually I live in Munich. I like jazz."
     )
-    snapshots = []
+    snapshots, results = [], []
     for _ in range(2):
         with session_scope(engine) as session:
-            run_extraction(session, payload, embedder=EMB, extractor_mode="rules")
+            results.append(run_extraction(session, payload, embedder=EMB, extractor_mode="rules"))
         with session_scope(engine) as session:
             snapshots.append(
                 (
@@ -99,6 +99,11 @@ def test_the_same_job_twice_changes_nothing_the_second_time(engine: Engine) -> N
             )
     assert snapshots[0] == snapshots[1]
     assert valid_texts(engine, uid) == ["Is vegan", "Likes jazz", "Lives in Munich"]
+    assert [r.extractor for r in results] == ["rules", "already_applied"]
+    assert [[c.op for c in r.changes] for r in results] == [
+        ["add", "add", "supersede", "add", "add"],
+        [],
+    ]
 
 
 def test_that_is_no_longer_true_invalidates_the_previous_topic(engine: Engine) -> None:

@@ -102,6 +102,12 @@ REPAIRS: list[tuple[str, dict[str, Any], str, str]] = [
         "Paris is the capital.\n\nWant more facts? Let me know!",
         "Paris is the capital.",
     ),
+    (
+        "style:no_follow_up_questions",
+        {},
+        "Tips\n- sleep early\n- drink water\nWould you like more tips?",
+        "Tips\n- sleep early\n- drink water",
+    ),
     ("style:no_emoji", {}, "🎉 Great job! 👍\nDone ✅.", "Great job!\nDone."),
     (
         "style:no_markdown",

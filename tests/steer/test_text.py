@@ -39,6 +39,8 @@ def test_capital_words_split_clitics_like_treebank() -> None:
     ("text", "code"),
     [
         ("The quick brown fox jumps over the lazy dog and runs away.", "en"),
+        ("I'm scared. I can feel his eyes on me. Every corner I turn, he's there.", "en"),
+        ("Write a song about a corgi named Chester who loves to play fetch.", "en"),
         ("El perro come la comida que está en el suelo de la cocina.", "es"),
         ("Le chat est sur la table et il dort dans la cuisine.", "fr"),
         ("Der Hund ist nicht im Haus, und die Katze schläft.", "de"),

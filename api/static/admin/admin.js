@@ -243,7 +243,7 @@ async function openTrace(turnId) {
     parts.push(section("Latency (ms)", h("dl", {}, Object.entries(d.latency_ms).flatMap(([k, v]) =>
       [h("dt", {}, k), h("dd", {}, typeof v === "number" ? v.toFixed(1) : String(v))]))));
   }
-  if (d.prompt) parts.push(section("Compiled prompt", h("pre", {}, typeof d.prompt === "string" ? d.prompt : JSON.stringify(d.prompt, null, 2))));
+  if (d.prompt) parts.push(section("Compiled prompt", h("pre", {}, promptText(d.prompt))));
   parts.push(h("details", {}, h("summary", {}, "Raw trace JSON"), h("pre", {}, JSON.stringify(d, null, 2))));
   $("#trace-body").replaceChildren(...parts);
   $("#trace").hidden = false;
@@ -251,12 +251,20 @@ async function openTrace(turnId) {
   $("#trace-title").focus();
 }
 
+function promptText(p) {
+  if (typeof p === "string") return p;
+  if (Array.isArray(p.messages)) return p.messages.map((m) => `[${m.role}]\n${m.content}`).join("\n\n");
+  if (typeof p.system === "string") return p.system;
+  return JSON.stringify(p, null, 2);
+}
+
 function steeringView(s) {
   const checks = s.checks || s.results || [];
   const list = h("ul", {}, checks.map((c) => {
     const ok = c.final_passed ?? c.passed ?? c.ok;
+    const repaired = c.repaired || (c.passed === false && c.final_passed === true);
     return h("li", {}, h("span", { class: ok ? "pass" : "fail" }, ok ? "pass" : "fail"), ` ${c.id || c.type}`,
-      c.repaired ? " (repaired)" : "", c.detail ? ` — ${c.detail}` : "");
+      repaired ? " (after repair)" : "", c.detail ? ` — ${c.detail}` : "");
   }));
   const repairs = s.repairs || [];
   return h("div", {}, checks.length ? list : h("p", { class: "muted" }, "No constraints were checked."),

@@ -45,6 +45,12 @@ _HYPOTHETICAL = re.compile(
     r"\bwhat if\b",
     re.IGNORECASE,
 )
+_SPEECH_END = re.compile(
+    r"\b(?:say|says|said|tell|tells|told|think|thinks|thought|ask|asks|asked|write|writes|"
+    r"wrote|claim|claims|claimed|believe|believes|believed|insist|insists|insisted)"
+    r"(?:\s+(?:me|us|them|him|her|everyone|people))?\s*$",
+    re.IGNORECASE,
+)
 _VALUE_CUT = re.compile(
     r",|\s+(?:and|but|because|since|so|with|where|which|who|though|although|for now|"
     r"right now|these days|at the moment|currently|now|recently|last|this|next|ago)\b.*$",
@@ -356,14 +362,18 @@ def is_statement(clause: str) -> bool:
 
 
 def clauses(message: str) -> list[str]:
-    """The statement clauses of `message`: questions and hypotheticals dropped, lead words cut."""
-    return [
-        clause
-        for sentence in sentences(message)
-        if not sentence.endswith("?")
-        for clause in split_clauses(sentence)
-        if is_statement(clause)
-    ]
+    """The statement clauses of `message`: questions, hypotheticals and quoted speech dropped."""
+    out: list[str] = []
+    for sentence in sentences(message):
+        if sentence.endswith("?"):
+            continue
+        previous = ""
+        for clause in split_clauses(sentence):
+            # "my mom says, I'm vegan" / "he told me: I live in Rome" report someone else
+            if is_statement(clause) and not _SPEECH_END.search(previous):
+                out.append(clause)
+            previous = clause
+    return out
 
 
 def match_clause(clause: str, now: datetime | None = None) -> Candidate | None:

@@ -35,13 +35,14 @@ _SCRIPTS = (
 )  # fmt: skip
 
 _STOPWORDS = {
-    "en": "the and of to is in that it for you with are this be on as not have was or your can",
+    "en": "the and of to is in that it for you with are this be on as not have was or your can "
+          "i a my me we he she they his her their will would what which who has had do",
     "es": "el la de que y en los las un una es por con para del se no su al lo como más",
     "pt": "o a de que e do da em um uma para com não os as se por mais dos das ao é você",
     "fr": "le la les de des et est un une du que en pour pas qui dans sur au avec ce vous",
     "de": "der die das und ist nicht ein eine zu den mit von sie es im auf für ich dem sich",
     "it": "il di che e la per un una non sono del della le si con è gli da nel sul in anche",
-    "pl": "i w nie na się z że jest do to jak o co ale po tak jego przez być dla",
+    "pl": "w nie na się z że jest jak co ale po tak jego przez być dla jest są oraz",
     "nl": "de het een en van is dat niet op te in zijn voor met die ook als er",
     "sw": "na ya wa kwa ni za katika la kuwa hii au cha kama lakini pia wake huo",
     "fi": "ja on ei se että hän oli ovat mutta kuin myös tai jos niin ole tämä sen",

@@ -37,11 +37,15 @@ def _trailing_follow_ups(reply: str) -> int:
     """Start offset of the trailing follow-up questions/offers, or len(reply) if none."""
     cut = len(reply.rstrip())
     for start, end in reversed(sentence_spans(reply)):
-        sentence = reply[start:end].strip().rstrip(_TRAILING_MARKS)
+        # a "sentence" can run over unpunctuated lines; only its last line is a candidate
+        newline = reply[start:end].rstrip().rfind("\n")
+        line_start = start + newline + 1 if newline >= 0 else start
+        sentence = reply[line_start:end].strip().rstrip(_TRAILING_MARKS)
         to_user = _TO_USER.search(sentence) or _ASKS.match(sentence.lstrip(_TRAILING_MARKS))
-        if (sentence.endswith("?") and to_user) or _OFFER.search(sentence):
-            cut = start
-        else:
+        if not ((sentence.endswith("?") and to_user) or _OFFER.search(sentence)):
+            break
+        cut = line_start
+        if newline >= 0:
             break
     return cut
 

@@ -11,6 +11,7 @@ import path from "node:path";
 const base = process.env.ADMIN_URL;
 const shots = process.env.SHOTS_DIR;
 const message = process.env.CHAT_MESSAGE || "Where do I live?";
+const skipChat = process.env.SKIP_CHAT === "1"; // for working on the page without a chat engine
 
 async function chat() {
   const res = await fetch(`${base}/v1/chat/completions`, {
@@ -46,7 +47,7 @@ try {
   page.on("pageerror", (err) => errors.push(String(err)));
   page.on("console", (msg) => { if (msg.type() === "error") errors.push(msg.text()); });
 
-  const before = await chat();
+  const before = skipChat ? { memories: [{ id: "m-berlin" }] } : await chat();
   assert.ok(before.memories.some((m) => m.id === "m-berlin"), `first chat should use m-berlin: ${JSON.stringify(before.memories)}`);
 
   // sign in with the keyboard only
@@ -79,7 +80,7 @@ try {
   assert.match(chain[0], /Lives in Paris.*superseded/);
   assert.match(chain[1], /Lives in Berlin.*valid/);
   assert.match(await page.locator("#timeline").textContent(), /add by extractor/);
-  assert.match(await page.locator("#used-in").textContent(), new RegExp(message.replace("?", "\\?")));
+  if (!skipChat) assert.match(await page.locator("#used-in").textContent(), new RegExp(message.replace("?", "\\?")));
   await shot(page, "03-memory-history");
 
   // the trace of the reply that used it
@@ -103,13 +104,15 @@ try {
   await shot(page, "05-invalidated");
 
   // the next chat no longer uses it, and its trace shows that
-  const after = await chat();
+  const after = skipChat ? null : await chat();
+  if (after) {
   assert.ok(!after.memories.some((m) => m.id === "m-berlin"), JSON.stringify(after.memories));
   await page.getByRole("button", { name: "alice", exact: true }).click();
   await page.getByRole("button", { name: `Trace of: ${message}` }).first().click();
   await page.getByRole("heading", { name: `Trace of turn ${after.turn_id.slice(0, 8)}` }).waitFor();
   const shown = await page.locator("#trace-body").textContent();
   assert.ok(!shown.includes("Lives in Berlin"), shown);
+  }
 
   // tenant statistics
   await page.locator("#stats-box summary").click();
@@ -118,7 +121,7 @@ try {
 
   assert.deepEqual(errors, []);
   assert.deepEqual(external, []);
-  console.log(JSON.stringify({ ok: true, before: before.memories.map((m) => m.id), after: after.memories.map((m) => m.id) }));
+  console.log(JSON.stringify({ ok: true, before: before.memories.map((m) => m.id), after: after && after.memories.map((m) => m.id) }));
 } finally {
   await browser.close();
 }

@@ -1,0 +1,176 @@
+"""`persona eval memory --locomo PATH`: episodic retrieval recall and latency on LoCoMo.
+
+Protocol (issue 3): each sample is one user in a fresh SQLite database; every session goes
+through `persona.memory.episodes.ingest_turns`, the product's path for a conversation's turns
+(text `"<speaker>: <text>"` plus `" [image: <caption>]"`, the session date, `dia_id` in the
+metadata). For each question of categories 1-4, the user's top 20 memories are retrieved and
+evidence recall@k is the share of the question's evidence `dia_id`s among the top k.
+Search latency covers the whole call, query embedding included, after a warm-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+KS = (1, 5, 10, 20)
+CATEGORIES = (1, 2, 3, 4)
+_SESSION = re.compile(r"^session_(\d+)$")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add `--locomo PATH`."""
+    parser.add_argument(
+        "--locomo", type=Path, required=True, help="path to locomo10.json (LoCoMo, public data)"
+    )
+
+
+def _session_date(text: str | None) -> datetime:
+    """LoCoMo dates look like '1:56 pm on 8 May, 2023'; unknown formats fall back to now."""
+    if text:
+        try:
+            return datetime.strptime(text.strip(), "%I:%M %p on %d %B, %Y").replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    return datetime.now(UTC)
+
+
+def _sessions(conversation: dict[str, Any]) -> list[tuple[int, list[dict[str, Any]], datetime]]:
+    out = []
+    for key, turns in conversation.items():
+        match = _SESSION.match(key)
+        if match and isinstance(turns, list):
+            date = _session_date(conversation.get(f"{key}_date_time"))
+            out.append((int(match.group(1)), turns, date))
+    return sorted(out, key=lambda item: item[0])
+
+
+def _turn_text(turn: dict[str, Any]) -> str:
+    text = str(turn.get("text", ""))
+    caption = turn.get("blip_caption")
+    return f"{text} [image: {caption}]" if caption else text
+
+
+def _evidence(raw: list[str]) -> list[str]:
+    # a few entries hold several ids in one string ("D8:6; D9:17")
+    return [part.strip() for item in raw for part in re.split(r"[;,]", item) if part.strip()]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    import numpy as np
+
+    return round(float(np.percentile(values, q)), 2) if values else 0.0
+
+
+class _Sample:
+    """One LoCoMo sample as one user in its own migrated SQLite database."""
+
+    def __init__(self, directory: Path) -> None:
+        from sqlmodel import Session
+
+        from store.db import make_engine, upgrade
+        from store.models import Tenant, User
+
+        self.engine = make_engine(f"sqlite:///{directory / 'persona.db'}")
+        upgrade(self.engine)
+        with Session(self.engine, expire_on_commit=False) as session:
+            tenant = Tenant(name="locomo", api_key_hash="0" * 64, key_prefix="eval")
+            session.add(tenant)
+            session.flush()
+            self.user = User(tenant_id=tenant.id, external_id="user")
+            session.add(self.user)
+            session.commit()
+        assert self.user.id is not None
+        self.user_id: int = self.user.id
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Ingest every sample, run every category 1-4 question, and report recall and latency."""
+    from sqlmodel import Session
+    from tqdm import tqdm
+
+    from persona.embed import get_embedder
+    from persona.memory.episodes import EpisodeTurn, ingest_turns
+    from persona.memory.retrieve import Retriever
+
+    data = json.loads(Path(args.locomo).read_text())
+    embedder = get_embedder()
+    embedder.embed(["warm-up"])  # model load is not ingestion
+    progress = not getattr(args, "no_progress", False)
+    recalls: dict[int, list[dict[int, float]]] = {c: [] for c in CATEGORIES}
+    latencies: list[float] = []
+    ingest_seconds = 0.0
+    with tempfile.TemporaryDirectory(prefix="persona-locomo-") as tmp:
+        for n, sample in enumerate(
+            tqdm(data, desc="samples", disable=not progress, file=sys.stderr)
+        ):
+            directory = Path(tmp) / f"s{n}"
+            directory.mkdir()
+            db = _Sample(directory)
+            started = time.perf_counter()
+            for number, turns, date in _sessions(sample["conversation"]):
+                episode_turns = [
+                    EpisodeTurn(
+                        speaker=str(t["speaker"]),
+                        text=_turn_text(t),
+                        at=date,
+                        session_id=f"session_{number}",
+                        meta={"dia_id": t["dia_id"]},
+                    )
+                    for t in turns
+                ]
+                with Session(db.engine, expire_on_commit=False) as session:
+                    ingest_turns(session, db.user, episode_turns, embedder)
+                    session.commit()
+            ingest_seconds += time.perf_counter() - started
+            retriever = Retriever(cache_size=4)
+            questions = [qa for qa in sample["qa"] if qa.get("category") in CATEGORIES]
+            with Session(db.engine, expire_on_commit=False) as session:
+                for qa in questions[:3]:  # warm-up: index build and first-call costs
+                    retriever.search(
+                        session, db.user_id, qa["question"], embedder.embed([qa["question"]])[0], 20
+                    )
+                for qa in questions:
+                    evidence = _evidence(qa.get("evidence", []))
+                    if not evidence:
+                        continue
+                    t0 = time.perf_counter()
+                    vector = embedder.embed([qa["question"]])[0]
+                    hits = retriever.search(session, db.user_id, qa["question"], vector, max(KS))
+                    latencies.append((time.perf_counter() - t0) * 1000)
+                    found = [str(h.memory.meta.get("dia_id")) for h in hits]
+                    recalls[int(qa["category"])].append(
+                        {k: sum(e in found[:k] for e in evidence) / len(evidence) for k in KS}
+                    )
+            db.engine.dispose()
+    return _report(recalls, latencies, ingest_seconds)
+
+
+def _mean_at(rows: list[dict[int, float]]) -> dict[str, float]:
+    return {
+        f"recall_at_{k}": round(sum(r[k] for r in rows) / len(rows), 4) if rows else 0.0 for k in KS
+    }
+
+
+def _report(
+    recalls: dict[int, list[dict[int, float]]], latencies: list[float], ingest_seconds: float
+) -> dict[str, Any]:
+    everything = [row for rows in recalls.values() for row in rows]
+    return {
+        **_mean_at(everything),
+        "per_category": {
+            str(c): {**_mean_at(recalls[c]), "questions": len(recalls[c])} for c in CATEGORIES
+        },
+        "search_ms_p50": _percentile(latencies, 50),
+        "search_ms_p95": _percentile(latencies, 95),
+        "search_ms_p99": _percentile(latencies, 99),
+        "ingest_seconds": round(ingest_seconds, 2),
+        "questions": len(everything),
+    }

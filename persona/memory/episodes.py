@@ -1,0 +1,188 @@
+"""Episodic memory: past conversation turns indexed as memories (kind="episode").
+
+Each turn becomes one memory whose text is `"<speaker>: <text>"`. Turns are indexed with
+their neighbours as context, because a turn alone is often elliptic ("Yes, last Friday!"):
+- the stored embedding is the turn's own vector plus its neighbours' within `window` turns of
+  the same session, weighted `context_weight / distance`, renormalised; no extra model call;
+- the neighbours' texts go to `meta["context"]`, which the lexical index reads too.
+This is the one path for every conversation: the product's background job after a chat turn
+(`ingest_chat_turn`) and bulk imports or evals (`ingest_turns`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import select
+
+from persona.memory.writes import bump_version, memory_snapshot, record_history
+from store.models import Memory, User
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+    from sqlmodel import Session
+
+    from persona.embed import Embedder
+
+KIND = "episode"
+WINDOW = 2  # neighbours on each side used as context
+CONTEXT_WEIGHT = 0.3  # weight of a neighbour at distance 1 in the stored embedding
+EPISODE_IMPORTANCE = 0.3  # below extracted facts (0.5 default): a raw turn is weaker evidence
+BATCH = 256
+
+
+@dataclass(frozen=True)
+class EpisodeTurn:
+    """One utterance of a conversation: who said what, when, in which session."""
+
+    speaker: str
+    text: str
+    at: datetime
+    session_id: str | None = None
+    turn_id: str | None = None  # the persona Turn it came from, if any (idempotency key)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def memory_text(self) -> str:
+        """The indexed text: `"<speaker>: <text>"`."""
+        return f"{self.speaker}: {self.text}"
+
+
+def chat_turns(
+    user_message: str,
+    reply: str,
+    *,
+    at: datetime,
+    session_id: str | None,
+    turn_id: str | None,
+    user_name: str = "user",
+    assistant_name: str = "assistant",
+) -> list[EpisodeTurn]:
+    """A chat exchange (the user's message and the assistant's reply) as two episode turns."""
+    return [
+        EpisodeTurn(user_name, user_message, at, session_id, turn_id, {"role": "user"}),
+        EpisodeTurn(assistant_name, reply, at, session_id, turn_id, {"role": "assistant"}),
+    ]
+
+
+def _neighbours(turns: Sequence[EpisodeTurn], window: int) -> list[list[tuple[int, int]]]:
+    """For each turn, (index, distance) of the turns within `window` in the same session."""
+    out: list[list[tuple[int, int]]] = []
+    for i, turn in enumerate(turns):
+        near = []
+        for j in range(max(0, i - window), min(len(turns), i + window + 1)):
+            if j != i and turns[j].session_id == turn.session_id:
+                near.append((j, abs(j - i)))
+        out.append(near)
+    return out
+
+
+def context_vectors(
+    vectors: NDArray[np.float32],
+    neighbours: Sequence[Sequence[tuple[int, int]]],
+    weight: float = CONTEXT_WEIGHT,
+) -> NDArray[np.float32]:
+    """Each vector plus its neighbours weighted `weight / distance`, L2-normalised."""
+    out = vectors.astype(np.float32, copy=True)
+    for i, near in enumerate(neighbours):
+        for j, dist in near:
+            out[i] += (weight / dist) * vectors[j]
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    return out / np.where(norms == 0, 1.0, norms)
+
+
+def _already_stored(session: Session, user_id: int, turns: Sequence[EpisodeTurn]) -> set[Any]:
+    turn_ids = {t.turn_id for t in turns if t.turn_id is not None}
+    if not turn_ids:
+        return set()
+    rows = session.execute(
+        select(Memory.source_turn_id, Memory.text).where(  # type: ignore[call-overload]
+            Memory.user_id == user_id,
+            Memory.kind == KIND,
+            Memory.source_turn_id.in_(turn_ids),  # type: ignore[union-attr]
+        )
+    ).all()
+    return {(row[0], row[1]) for row in rows}
+
+
+def ingest_turns(
+    session: Session,
+    user: User,
+    turns: Sequence[EpisodeTurn],
+    embedder: Embedder,
+    *,
+    window: int = WINDOW,
+    actor: str = "extractor",
+    agent_id: str | None = None,
+) -> list[Memory]:
+    """Store `turns` (in conversation order) as episodic memories; returns the new rows.
+
+    Embeds in batches, writes one `add` history row per memory and bumps the user's
+    `memory_version` once. Turns with a `turn_id` already stored for this user are skipped,
+    so re-running the same job adds nothing.
+    """
+    assert user.id is not None
+    stored = _already_stored(session, user.id, turns)
+    todo = [t for t in turns if t.text.strip() and (t.turn_id, t.memory_text) not in stored]
+    if not todo:
+        return []
+    texts = [t.memory_text for t in todo]
+    parts = [embedder.embed(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
+    near = _neighbours(todo, window)
+    vectors = context_vectors(np.concatenate(parts), near)
+    memories = []
+    for i, turn in enumerate(todo):
+        context = " ".join(todo[j].memory_text for j, _ in sorted(near[i]))
+        memories.append(
+            Memory(
+                user_id=user.id,
+                kind=KIND,
+                text=turn.memory_text,
+                embedding=vectors[i].astype("<f4").tobytes(),
+                importance=EPISODE_IMPORTANCE,
+                agent_id=agent_id,
+                session_id=turn.session_id,
+                actor=actor,
+                source_turn_id=turn.turn_id,
+                valid_from=turn.at,
+                meta={**turn.meta, "speaker": turn.speaker, "context": context},
+            )
+        )
+    session.add_all(memories)
+    session.flush()
+    for memory in memories:
+        record_history(
+            session,
+            memory_id=memory.id,
+            user_id=user.id,
+            op="add",
+            before=None,
+            after=memory_snapshot(memory),
+            actor=actor,
+            reason="episode",
+            source_turn_id=memory.source_turn_id,
+        )
+    bump_version(session, user)
+    session.flush()
+    return memories
+
+
+def ingest_chat_turn(
+    session: Session,
+    user: User,
+    embedder: Embedder,
+    *,
+    user_message: str,
+    reply: str,
+    at: datetime,
+    session_id: str | None,
+    turn_id: str | None,
+    agent_id: str | None = None,
+) -> list[Memory]:
+    """Index one chat exchange (the background job's call after each turn)."""
+    turns = chat_turns(user_message, reply, at=at, session_id=session_id, turn_id=turn_id)
+    return ingest_turns(session, user, turns, embedder, agent_id=agent_id)

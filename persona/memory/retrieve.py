@@ -1,0 +1,272 @@
+"""Hybrid memory retrieval: dense (FAISS) + lexical (BM25) + recency + importance, fused.
+
+Per user, the retriever caches a `UserState` (FAISS index, BM25 index, and the row attributes
+filters need) in a versioned LRU (`store.vectors.IndexCache`); a search reads the user's
+`memory_version`, scores every candidate with numpy, and loads only the top `k` rows from SQL.
+
+Fusion is a weighted sum of z-scores, chosen by measurement on LoCoMo (evidence recall@5 /
+@10): z-score 0.666 / 0.754 against reciprocal-rank fusion 0.560 / 0.662 with the same
+signals; RRF throws away how far ahead a strong lexical match is. Recency (half-life decay)
+and importance are small additive terms. The relevance gate keeps only memories with a
+lexical match or a cosine of at least `dense_floor`; when none pass, nothing is returned.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from sqlalchemy import select
+
+from persona.memory.bm25 import BM25Index, tokenize
+from store.models import Memory, utcnow
+from store.vectors import FaissIndex, IndexCache, memory_version
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+    from sqlmodel import Session
+
+_FAR = math.inf
+_DAY = 86_400.0
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """How the signals combine (defaults measured on LoCoMo; see the module docstring)."""
+
+    dense: float = 0.5
+    lexical: float = 0.5
+    recency: float = 0.1
+    importance: float = 0.2
+    recency_half_life_days: float = 30.0
+    dense_floor: float = 0.35  # the relevance gate for memories with no lexical match
+    text_repeat: int = 3  # the memory's own tokens count this many times against its context
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved memory with its fused score and the signals behind it."""
+
+    memory: Memory
+    score: float
+    dense: float
+    lexical: float
+    recency: float
+    dense_rank: int | None  # 1-based rank among candidates, None when the signal is absent
+    lexical_rank: int | None
+
+
+class UserState:
+    """Everything a search needs about one user's memories, built from SQL at one version."""
+
+    def __init__(self, rows: Sequence[Any], version: int, weights: FusionWeights) -> None:
+        self.version = version
+        self.ids: list[str] = [r.id for r in rows]
+        self.kinds = np.array([r.kind for r in rows], dtype=object)
+        self.scopes = np.array([r.scope for r in rows], dtype=object)
+        self.agent_ids = np.array([r.agent_id for r in rows], dtype=object)
+        self.session_ids = np.array([r.session_id for r in rows], dtype=object)
+        self.meta: list[dict[str, Any]] = [r.meta or {} for r in rows]
+        self.importance = np.array([r.importance for r in rows], dtype=np.float32)
+        self.valid_from = np.array([r.valid_from.timestamp() for r in rows], dtype=np.float64)
+        self.invalid_at = _times(r.invalid_at for r in rows)
+        self.expires_at = _times(r.expires_at for r in rows)
+        with_vec = [i for i, r in enumerate(rows) if r.embedding is not None]
+        self.vec_pos = np.array(with_vec, dtype=np.int64)
+        vectors = (
+            np.frombuffer(b"".join(rows[i].embedding for i in with_vec), dtype="<f4")
+            .reshape(len(with_vec), -1)
+            .astype(np.float32)
+            if with_vec
+            else np.zeros((0, 384), dtype=np.float32)
+        )
+        self.faiss = FaissIndex([self.ids[i] for i in with_vec], vectors, version)
+        docs = [
+            tokenize(r.text) * weights.text_repeat
+            + tokenize(str((r.meta or {}).get("context", "")))
+            for r in rows
+        ]
+        self.bm25 = BM25Index.build(docs)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _times(values: Iterable[datetime | None]) -> NDArray[np.float64]:
+    return np.array([_FAR if v is None else v.timestamp() for v in values], dtype=np.float64)
+
+
+def _zscore(x: NDArray[np.float32]) -> NDArray[np.float32]:
+    if x.size == 0:
+        return x
+    sd = float(x.std())
+    return (x - x.mean()) / (sd if sd > 1e-9 else 1.0)
+
+
+def _ranks(x: NDArray[np.float32], present: NDArray[np.bool_]) -> NDArray[np.int64]:
+    ranks = np.empty(x.size, dtype=np.int64)
+    ranks[np.argsort(-x, kind="stable")] = np.arange(1, x.size + 1)
+    return np.where(present, ranks, 0)
+
+
+def _load_rows(session: Session, user_id: int) -> list[Any]:
+    cols = (
+        Memory.id,
+        Memory.kind,
+        Memory.text,
+        Memory.embedding,
+        Memory.importance,
+        Memory.scope,
+        Memory.agent_id,
+        Memory.session_id,
+        Memory.valid_from,
+        Memory.invalid_at,
+        Memory.expires_at,
+        Memory.meta,
+    )
+    stmt = select(*cols).where(Memory.user_id == user_id).order_by(Memory.valid_from, Memory.id)  # type: ignore[call-overload]
+    return list(session.execute(stmt).all())
+
+
+class Retriever:
+    """Searches one user's memories; holds the per-user index cache (thread-safe)."""
+
+    def __init__(
+        self,
+        cache_size: int = 256,
+        weights: FusionWeights | None = None,
+        cache: IndexCache[UserState] | None = None,
+    ) -> None:
+        self.weights = weights or FusionWeights()
+        self.cache: IndexCache[UserState] = cache or IndexCache(cache_size)
+
+    def state(self, session: Session, user_id: int) -> UserState:
+        """The user's search state at their current memory version (cached)."""
+        version = memory_version(session, user_id)
+        return self.cache.get(
+            user_id, version, lambda: UserState(_load_rows(session, user_id), version, self.weights)
+        )
+
+    def search(
+        self,
+        session: Session,
+        user_id: int,
+        query: str,
+        query_embedding: NDArray[np.float32] | None,
+        k: int = 8,
+        *,
+        kinds: Iterable[str] | None = None,
+        as_of: datetime | None = None,
+        include_invalid: bool = False,
+        agent_id: str | None = None,
+        session_id: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> list[Hit]:
+        """The user's `k` most relevant memories for `query`, best first.
+
+        By default only memories valid now (not invalidated, not expired); `as_of` answers
+        from that moment (valid_from <= t < invalid_at); `include_invalid` drops the check.
+        `agent_id`/`session_id` keep memories of that scope plus user-wide ones; `metadata`
+        keeps memories whose metadata has every given key with the given value.
+        """
+        state = self.state(session, user_id)
+        if k <= 0 or len(state) == 0:
+            return []
+        mask = self._filter(state, kinds, as_of, include_invalid, agent_id, session_id, metadata)
+        if not mask.any():
+            return []
+        w = self.weights
+        dense = np.zeros(len(state), dtype=np.float32)
+        has_vec = np.zeros(len(state), dtype=bool)
+        if query_embedding is not None and len(state.faiss):
+            dense[state.vec_pos] = state.faiss.scores(query_embedding)
+            has_vec[state.vec_pos] = True
+        lexical = state.bm25.scores(tokenize(query))
+        cand = np.flatnonzero(mask)
+        d, lx = dense[cand], lexical[cand]
+        now = (as_of or utcnow()).timestamp()
+        age_days = np.maximum(now - state.valid_from[cand], 0.0) / _DAY
+        recency = np.power(0.5, age_days / w.recency_half_life_days).astype(np.float32)
+        fused = (
+            w.dense * _zscore(d)
+            + w.lexical * _zscore(lx)
+            + w.recency * recency
+            + w.importance * (state.importance[cand] - 0.5)
+        )
+        relevant = (lx > 0) | (has_vec[cand] & (d >= w.dense_floor))
+        if not relevant.any():
+            return []
+        dense_ranks = _ranks(np.where(has_vec[cand], d, -np.inf).astype(np.float32), has_vec[cand])
+        lexical_ranks = _ranks(lx, lx > 0)
+        keep = np.flatnonzero(relevant)
+        top = keep[np.argsort(-fused[keep], kind="stable")[:k]]
+        ids = [state.ids[cand[i]] for i in top]
+        rows = {m.id: m for m in session.scalars(select(Memory).where(Memory.id.in_(ids)))}  # type: ignore[attr-defined]
+        hits = []
+        for i, memory_id in zip(top, ids, strict=True):
+            memory = rows.get(memory_id)
+            if memory is None:  # deleted since the state was built (a concurrent purge)
+                continue
+            hits.append(
+                Hit(
+                    memory=memory,
+                    score=float(fused[i]),
+                    dense=float(d[i]),
+                    lexical=float(lx[i]),
+                    recency=float(recency[i]),
+                    dense_rank=int(dense_ranks[i]) or None,
+                    lexical_rank=int(lexical_ranks[i]) or None,
+                )
+            )
+        return hits
+
+    @staticmethod
+    def _filter(
+        state: UserState,
+        kinds: Iterable[str] | None,
+        as_of: datetime | None,
+        include_invalid: bool,
+        agent_id: str | None,
+        session_id: str | None,
+        metadata: Mapping[str, Any] | None,
+    ) -> NDArray[np.bool_]:
+        mask = np.ones(len(state), dtype=bool)
+        if not include_invalid:
+            t = (as_of or utcnow()).timestamp()
+            mask &= (state.invalid_at > t) & (state.expires_at > t)
+            if as_of is not None:
+                mask &= state.valid_from <= t
+        if kinds is not None:
+            mask &= np.isin(state.kinds, list(kinds))
+        if agent_id is not None:
+            mask &= (state.agent_ids == agent_id) | (state.agent_ids == None)  # noqa: E711
+        if session_id is not None:
+            mask &= (state.session_ids == session_id) | (state.scopes != "session")
+        if metadata:
+            items = list(metadata.items())
+            for i in np.flatnonzero(mask):
+                meta = state.meta[i]
+                if any(key not in meta or meta[key] != value for key, value in items):
+                    mask[i] = False
+        return mask
+
+
+def approx_tokens(text: str) -> int:
+    """A cheap token estimate: one token per four characters."""
+    return max(1, math.ceil(len(text) / 4))
+
+
+def select_for_prompt(hits: Sequence[Hit], token_budget: int) -> list[Hit]:
+    """The hits, in order, that fit in `token_budget` (ones too long to fit are skipped)."""
+    chosen: list[Hit] = []
+    used = 0
+    for hit in hits:
+        cost = approx_tokens(hit.memory.text)
+        if used + cost <= token_budget:
+            chosen.append(hit)
+            used += cost
+    return chosen
