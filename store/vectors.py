@@ -24,7 +24,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import Memory, User
 
@@ -73,7 +73,7 @@ class FaissIndex:
 
     def _raw(self, query: NDArray[np.float32], k: int) -> tuple[Any, Any]:
         q = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
-        return self._index.search(q, k)  # type: ignore[no-any-return]
+        return self._index.search(q, k)
 
     def search(self, query: NDArray[np.float32], k: int) -> list[tuple[str, float]]:
         """The `k` nearest (memory id, inner product) pairs, best first."""
@@ -95,7 +95,8 @@ class FaissIndex:
 
 def memory_version(session: Session, user_id: int) -> int:
     """The user's current `memory_version`, read from the database (never from a stale object)."""
-    version = session.execute(select(User.memory_version).where(User.id == user_id)).scalar()  # type: ignore[arg-type]
+    stmt = select(col(User.memory_version)).where(col(User.id) == user_id)
+    version = session.execute(stmt).scalar()
     return int(version or 0)
 
 

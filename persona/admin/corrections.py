@@ -224,7 +224,7 @@ def remove_constraint(
 def export_user(
     session: Session, *, admin: str, tenant_id: str, external_id: str, reason: str = ""
 ) -> dict[str, Any]:
-    """Everything stored about the user: profile, memories with history, turns, traces."""
+    """Everything stored about the user: profile, memories with history, turns, traces, feedback."""
     user = get_user(session, tenant_id, external_id)
     history = session.exec(
         select(MemoryHistory)
@@ -238,6 +238,9 @@ def export_user(
     turns = session.exec(select(Turn).where(Turn.user_id == user.id).order_by(col(Turn.created_at)))
     traces = session.exec(
         select(Trace).where(Trace.user_id == user.id).order_by(col(Trace.created_at))
+    )
+    feedback = session.exec(
+        select(Feedback).where(Feedback.user_id == user.id).order_by(col(Feedback.created_at))
     )
     write_audit(
         session,
@@ -253,6 +256,15 @@ def export_user(
         "memories": [{**m, "history": by_memory.get(m["id"], [])} for m in memories],
         "turns": [turn_public(t) for t in turns.all()],
         "traces": [trace_public(t, None) for t in traces.all()],
+        "feedback": [
+            {
+                "turn_id": f.turn_id,
+                "rating": f.rating,
+                "comment": f.comment,
+                "created_at": f.created_at.isoformat(),
+            }
+            for f in feedback.all()
+        ],
     }
 
 

@@ -1,8 +1,7 @@
 """Per-tenant aggregates: reasoning share, compliance per constraint type, memories, latency.
 
-Steering results are read from each trace's `steering` object: a list of per-constraint
-results under `checks` (or `results`), each `{"id": <constraint type>, "passed": bool}`; a
-result's `final_passed` (after repair or re-ask), when present, is what counts as compliance.
+Compliance is read from each trace's `steering.results`: the verdict per active constraint on
+the reply as sent (after repair and any re-ask), `{"id": <constraint type>, "passed": bool}`.
 """
 
 from __future__ import annotations
@@ -34,13 +33,13 @@ def _checks(data: dict[str, Any]) -> list[tuple[str, bool]]:
     steering = data.get("steering")
     if not isinstance(steering, dict):
         return []
-    items = steering.get("checks", steering.get("results", []))
+    items = steering.get("results", [])
     found: list[tuple[str, bool]] = []
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict):
             continue
-        kind = item.get("id") or item.get("type")
-        passed = item.get("final_passed", item.get("passed", item.get("ok")))
+        kind = item.get("id")
+        passed = item.get("passed")
         if isinstance(kind, str) and isinstance(passed, bool):
             found.append((kind, passed))
     return found

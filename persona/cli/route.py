@@ -18,8 +18,12 @@ def register(sub: Any) -> None:
 
     p = route.add_parser("train", help="train the router on the shipped labeled set (reproducible)")
     p.add_argument("--out", type=Path, default=None, help="weights file (default: the shipped one)")
-    p.add_argument("--data", type=Path, default=None, help="training JSONL (default: the shipped one)")
-    p.add_argument("--cache", type=Path, default=None, help="embedding cache .npz (speeds up re-runs)")
+    p.add_argument(
+        "--data", type=Path, default=None, help="training JSONL (default: the shipped one)"
+    )
+    p.add_argument(
+        "--cache", type=Path, default=None, help="embedding cache .npz (speeds up re-runs)"
+    )
     p.set_defaults(func=_train)
 
     p = route.add_parser("explain", help="print the routing decision for one message")
@@ -33,7 +37,9 @@ def register(sub: Any) -> None:
     p.set_defaults(func=_explain)
 
     p = route.add_parser("calibrate", help="set a tenant's threshold from its logged route scores")
-    p.add_argument("--target-share", type=float, required=True, help="share of reasoning calls, 0..1")
+    p.add_argument(
+        "--target-share", type=float, required=True, help="share of reasoning calls, 0..1"
+    )
     p.add_argument("--tenant", default=None, help="tenant name (default: the only tenant)")
     p.add_argument("--json", action="store_true", help="print JSON (the default output)")
     p.set_defaults(func=_calibrate)

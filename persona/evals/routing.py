@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import time
 from collections.abc import Mapping, Sequence
@@ -46,7 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def sweep(scores: Sequence[float], strong: Sequence[float], weak: Sequence[float]) -> tuple[float, float]:
+def sweep(
+    scores: Sequence[float], strong: Sequence[float], weak: Sequence[float]
+) -> tuple[float, float]:
     """(APGR, smallest strong share reaching 95% of the all-strong average) over all thresholds.
 
     Items with equal scores cannot be separated by a threshold, so only tie-group boundaries
@@ -85,7 +88,9 @@ def _mtbench(data: Path) -> tuple[list[dict[str, Any]], dict[tuple[int, int], di
     for line in (data / "mt_bench" / "judgements_gpt4_vs_mixtral.jsonl").open():
         row = json.loads(line)
         if row["score"] >= 0:
-            judged.setdefault((row["question_id"], row["turn"]), {})[row["model"]] = float(row["score"])
+            judged.setdefault((row["question_id"], row["turn"]), {})[row["model"]] = float(
+                row["score"]
+            )
     return questions, judged
 
 
@@ -100,6 +105,38 @@ def _gsm8k(data: Path) -> tuple[list[str], dict[str, tuple[float, float]]]:
 
 def _percentile_ms(samples: Sequence[float], q: float) -> float:
     return round(float(np.percentile(np.asarray(samples), q)) * 1000.0, 4)
+
+
+def _time_decisions(
+    router: Any, texts: Sequence[str], vectors: NDArray[np.float32], first_turns: Sequence[str]
+) -> list[float]:
+    """Seconds per full `decide` call (turn 2s with turn 1 as history), after a warm-up.
+
+    As `timeit` does, the garbage collector is paused while timing so that its pauses, which
+    belong to the whole process, are not charged to the router.
+    """
+    n_q = len(first_turns)
+    histories: list[list[dict[str, str]]] = [[] for _ in texts]
+    for i, first in enumerate(first_turns):
+        histories[n_q + i] = [
+            {"role": "user", "content": first},
+            {"role": "assistant", "content": ""},
+        ]
+    for i in range(min(50, len(texts))):
+        router.decide(texts[i], vectors[i], histories[i])
+    timings: list[float] = []
+    gc.collect()
+    gc.disable()
+    try:
+        for i, text in enumerate(texts):
+            start = time.perf_counter()
+            router.decide(
+                text, vectors[i], histories[i], previous_tier="reasoning" if histories[i] else None
+            )
+            timings.append(time.perf_counter() - start)
+    finally:
+        gc.enable()
+    return timings
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -119,12 +156,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     vectors: NDArray[np.float32] = get_embedder().embed(texts)
     n_q = len(questions)
 
-    timings: list[float] = []
-
     def score(i: int, history: Sequence[Mapping[str, str]]) -> float:
-        start = time.perf_counter()
-        router.decide(texts[i], vectors[i], list(history))
-        timings.append(time.perf_counter() - start)
         return router.score(texts[i], vectors[i], history)
 
     mt_scores, mt_strong, mt_weak, mt_category = [], [], [], []
@@ -161,10 +193,15 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             gsm_strong.append(strong)
             gsm_weak.append(weak)
     gsm_apgr = (
-        sweep([s for s, q in zip(gsm_scores, gsm_questions, strict=True) if q in gsm_outcomes], gsm_strong, gsm_weak)[0]
+        sweep(
+            [s for s, q in zip(gsm_scores, gsm_questions, strict=True) if q in gsm_outcomes],
+            gsm_strong,
+            gsm_weak,
+        )[0]
         if gsm_strong
         else float("nan")
     )
+    timings = _time_decisions(router, texts, vectors, [q["turns"][0] for q in questions])
     return {
         "mtbench_apgr": round(mt_apgr, 4),
         "mtbench_strong_share_at_95": round(mt_share95, 4),

@@ -92,7 +92,7 @@ def context_vectors(
         for j, dist in near:
             out[i] += (weight / dist) * vectors[j]
     norms = np.linalg.norm(out, axis=1, keepdims=True)
-    return out / np.where(norms == 0, 1.0, norms)
+    return (out / np.where(norms == 0, 1.0, norms)).astype(np.float32)
 
 
 def _already_stored(session: Session, user_id: int, turns: Sequence[EpisodeTurn]) -> set[Any]:

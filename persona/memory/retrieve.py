@@ -104,7 +104,8 @@ def _zscore(x: NDArray[np.float32]) -> NDArray[np.float32]:
     if x.size == 0:
         return x
     sd = float(x.std())
-    return (x - x.mean()) / (sd if sd > 1e-9 else 1.0)
+    out: NDArray[np.float32] = ((x - x.mean()) / (sd if sd > 1e-9 else 1.0)).astype(np.float32)
+    return out
 
 
 def _ranks(x: NDArray[np.float32], present: NDArray[np.bool_]) -> NDArray[np.int64]:

@@ -47,8 +47,10 @@ def threshold_for_budget(target_share: float, reference_scores: Sequence[float])
     return calibrate_threshold(reference_scores, target_share)
 
 
-def tenant_threshold(settings: Mapping[str, Any], default: float, reference_scores: Sequence[float]) -> float:
-    """The tenant's threshold: calibrated `route_threshold`, else from `target_share`, else default."""
+def tenant_threshold(
+    settings: Mapping[str, Any], default: float, reference_scores: Sequence[float]
+) -> float:
+    """The tenant's threshold: `route_threshold`, else from `target_share`, else `default`."""
     if settings.get("route_threshold") is not None:
         return float(settings["route_threshold"])
     if settings.get("target_share") is not None:
@@ -64,7 +66,9 @@ def _pairs(feedback: Iterable[Mapping[str, str] | tuple[str, str]]) -> Iterable[
             yield item["rating"], item["tier"]
 
 
-def adjust_threshold(threshold: float, feedback: Iterable[Mapping[str, str] | tuple[str, str]]) -> float:
+def adjust_threshold(
+    threshold: float, feedback: Iterable[Mapping[str, str] | tuple[str, str]]
+) -> float:
     """Nudge `threshold` by the feedback: items {"rating", "tier"} or (rating, tier) pairs.
 
     Ratings: "up", "down", "regenerate_reasoning". Each moves the threshold a small fixed step

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,30 +57,28 @@ class Classifier:
             coef = self.arrays["coef"]
             terms = x * coef
             return float(terms[:EMBED_DIM].sum()), [float(t) for t in terms[EMBED_DIM:]]
-        full = self.logit(x)
-        no_embedding = x.copy()
-        no_embedding[:EMBED_DIM] = 0.0
-        effects = []
-        for i in range(EMBED_DIM, x.shape[0]):
-            if x[i] == 0.0:
-                effects.append(0.0)
-                continue
-            masked = x.copy()
-            masked[i] = 0.0
-            effects.append(full - self.logit(masked))
-        return full - self.logit(no_embedding), effects
+        a = self.arrays
+        feats = x[EMBED_DIM:]
+        feat_in = feats @ a["w1"][EMBED_DIM:]
+        pre = x[:EMBED_DIM] @ a["w1"][:EMBED_DIM] + feat_in + a["b1"]
+        full = float(np.maximum(pre, 0.0) @ a["w2"] + a["b2"][0])
+        no_embedding = float(np.maximum(feat_in + a["b1"], 0.0) @ a["w2"] + a["b2"][0])
+        # one row per feature: the hidden pre-activation with that feature zeroed
+        masked = pre[None, :] - feats[:, None] * a["w1"][EMBED_DIM:]
+        without = np.maximum(masked, 0.0) @ a["w2"] + a["b2"][0]
+        return full - no_embedding, [float(v) for v in full - without]
 
     def save(self, path: Path) -> None:
         """Write the weights as `.npz` (no pickles)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(
-            path,
-            kind=np.array(self.kind),
-            threshold=np.array(self.threshold),
-            reference_scores=self.reference_scores,
-            feature_names=np.array(self.feature_names),
-            **{f"w_{name}": value for name, value in self.arrays.items()},
-        )
+        payload: dict[str, Any] = {
+            "kind": np.array(self.kind),
+            "threshold": np.array(self.threshold),
+            "reference_scores": self.reference_scores,
+            "feature_names": np.array(self.feature_names),
+        }
+        payload.update({f"w_{name}": value for name, value in self.arrays.items()})
+        np.savez(path, **payload)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> Classifier:
@@ -88,9 +87,13 @@ class Classifier:
             names = tuple(str(n) for n in data["feature_names"])
             if names != FEATURE_NAMES:
                 raise InvalidInput(
-                    f"router weights {path} were trained on other features; run `persona route train`"
+                    f"router weights {path} use other features; run `persona route train`"
                 )
-            arrays = {k[2:]: np.asarray(data[k], dtype=np.float64) for k in data.files if k.startswith("w_")}
+            arrays = {
+                k[2:]: np.asarray(data[k], dtype=np.float64)
+                for k in data.files
+                if k.startswith("w_")
+            }
             return cls(
                 kind=str(data["kind"]),
                 arrays=arrays,

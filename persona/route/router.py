@@ -39,7 +39,10 @@ class Router:
             return _cache[path]
 
     def score(
-        self, message: str, embedding: NDArray[np.float32], history: Sequence[Mapping[str, str]] = ()
+        self,
+        message: str,
+        embedding: NDArray[np.float32],
+        history: Sequence[Mapping[str, str]] = (),
     ) -> float:
         """P(needs reasoning) from the classifier alone, before any policy."""
         return self.classifier.probability(self._inputs(message, embedding, history))
@@ -68,7 +71,9 @@ class Router:
         if override is not None and override not in TIERS:
             raise InvalidInput(f"route override must be one of {TIERS}, got {override!r}")
         if user_preference is not None and user_preference not in PREFERENCES:
-            raise InvalidInput(f"route preference must be one of {PREFERENCES}, got {user_preference!r}")
+            raise InvalidInput(
+                f"route preference must be one of {PREFERENCES}, got {user_preference!r}"
+            )
         x = self._inputs(message, embedding, history)
         logit = self.classifier.logit(x)
         score = float(1.0 / (1.0 + np.exp(-logit)))
@@ -77,7 +82,9 @@ class Router:
         model_signals = [{"name": "embedding", "value": 1.0, "effect": round(embed_effect, 3)}]
         for name, value, effect in zip(FEATURE_NAMES, x[EMBED_DIM:], effects, strict=True):
             if value != 0.0 or effect != 0.0:
-                model_signals.append({"name": name, "value": round(float(value), 3), "effect": round(effect, 3)})
+                model_signals.append(
+                    {"name": name, "value": round(float(value), 3), "effect": round(effect, 3)}
+                )
         light = bool(x[EMBED_DIM + FEATURE_NAMES.index("light")])
         ask = explicit_ask(message)
         tier, used_threshold, policy_signals, reason = policy.resolve(

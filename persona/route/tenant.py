@@ -28,17 +28,27 @@ def find_tenant(session: Session, name: str | None) -> Tenant:
     return tenants[0]
 
 
-def calibrate_tenant(engine: Engine, target_share: float, tenant_name: str | None = None) -> dict[str, Any]:
+def calibrate_tenant(
+    engine: Engine, target_share: float, tenant_name: str | None = None
+) -> dict[str, Any]:
     """Set the tenant's `route_threshold` to the quantile of its logged route scores."""
     with session_scope(engine) as session:
         tenant = find_tenant(session, tenant_name)
         scores = session.exec(
-            select(Trace.route_score).where(Trace.tenant_id == tenant.id, col(Trace.route_score).is_not(None))
+            select(Trace.route_score).where(
+                Trace.tenant_id == tenant.id, col(Trace.route_score).is_not(None)
+            )
         ).all()
         if not scores:
-            raise InvalidInput(f"tenant {tenant.name!r} has no routed traffic yet; nothing to calibrate on")
+            raise InvalidInput(
+                f"tenant {tenant.name!r} has no routed traffic yet; nothing to calibrate on"
+            )
         threshold = calibrate_threshold([float(s) for s in scores if s is not None], target_share)
-        tenant.settings = {**tenant.settings, "route_threshold": threshold, "target_share": target_share}
+        tenant.settings = {
+            **tenant.settings,
+            "route_threshold": threshold,
+            "target_share": target_share,
+        }
         session.add(tenant)
         achieved = sum(1 for s in scores if s is not None and s >= threshold) / len(scores)
         return {
@@ -50,7 +60,9 @@ def calibrate_tenant(engine: Engine, target_share: float, tenant_name: str | Non
         }
 
 
-def apply_feedback(engine: Engine, threshold: float, tenant_name: str | None = None) -> dict[str, Any]:
+def apply_feedback(
+    engine: Engine, threshold: float, tenant_name: str | None = None
+) -> dict[str, Any]:
     """Adjust the tenant's threshold from its stored feedback newer than the last adjustment."""
     with session_scope(engine) as session:
         tenant = find_tenant(session, tenant_name)
@@ -65,6 +77,15 @@ def apply_feedback(engine: Engine, threshold: float, tenant_name: str | None = N
         if not rows:
             return {"tenant": tenant.name, "route_threshold": current, "feedback": 0}
         new = adjust_threshold(current, [(rating, tier) for _, rating, tier in rows])
-        tenant.settings = {**tenant.settings, "route_threshold": new, "route_feedback_seen": rows[-1][0]}
+        tenant.settings = {
+            **tenant.settings,
+            "route_threshold": new,
+            "route_feedback_seen": rows[-1][0],
+        }
         session.add(tenant)
-        return {"tenant": tenant.name, "route_threshold": new, "previous": current, "feedback": len(rows)}
+        return {
+            "tenant": tenant.name,
+            "route_threshold": new,
+            "previous": current,
+            "feedback": len(rows),
+        }

@@ -55,19 +55,26 @@ def embed_texts(
     return np.stack([known[t] for t in texts]).astype(np.float32)
 
 
-def design_matrix(embeddings: NDArray[np.float32], rows: Sequence[dict[str, Any]]) -> NDArray[np.float64]:
+def design_matrix(
+    embeddings: NDArray[np.float32], rows: Sequence[dict[str, Any]]
+) -> NDArray[np.float64]:
     """Rows of [embedding, text features] as float64, one per training row."""
     feats = np.stack([text_features(r["text"], r.get("history", [])) for r in rows])
     return np.hstack([embeddings.astype(np.float64), feats.astype(np.float64)])
 
 
-def _fit(spec: dict[str, Any], x: NDArray[np.float64], y: NDArray[np.int64]) -> dict[str, NDArray[np.float64]]:
+def _fit(
+    spec: dict[str, Any], x: NDArray[np.float64], y: NDArray[np.int64]
+) -> dict[str, NDArray[np.float64]]:
     if spec["kind"] == "logreg":
         from sklearn.linear_model import LogisticRegression
 
         model = LogisticRegression(C=spec["C"], max_iter=5000, tol=1e-8)
         model.fit(x, y)
-        return {"coef": model.coef_[0].astype(np.float64), "intercept": model.intercept_.astype(np.float64)}
+        return {
+            "coef": model.coef_[0].astype(np.float64),
+            "intercept": model.intercept_.astype(np.float64),
+        }
     from sklearn.neural_network import MLPClassifier
 
     mlp = MLPClassifier(
@@ -82,7 +89,9 @@ def _fit(spec: dict[str, Any], x: NDArray[np.float64], y: NDArray[np.int64]) -> 
     }
 
 
-def _scores(kind: str, arrays: dict[str, NDArray[np.float64]], x: NDArray[np.float64]) -> NDArray[np.float64]:
+def _scores(
+    kind: str, arrays: dict[str, NDArray[np.float64]], x: NDArray[np.float64]
+) -> NDArray[np.float64]:
     if kind == "logreg":
         logits = x @ arrays["coef"] + arrays["intercept"][0]
     else:
@@ -90,7 +99,9 @@ def _scores(kind: str, arrays: dict[str, NDArray[np.float64]], x: NDArray[np.flo
     return np.asarray(1.0 / (1.0 + np.exp(-logits)), dtype=np.float64)
 
 
-def _out_of_fold(spec: dict[str, Any], x: NDArray[np.float64], y: NDArray[np.int64]) -> NDArray[np.float64]:
+def _out_of_fold(
+    spec: dict[str, Any], x: NDArray[np.float64], y: NDArray[np.int64]
+) -> NDArray[np.float64]:
     from sklearn.model_selection import StratifiedKFold
 
     oof = np.zeros(len(y), dtype=np.float64)

@@ -51,12 +51,12 @@ def serve(app: FastAPI) -> tuple[uvicorn.Server, threading.Thread, str]:
 
 @pytest.fixture
 def admin_server(sqlite_url: str) -> Iterator[Callable[..., AdminServer]]:
-    """Factory: `admin_server(seeded=True, gateway=None, embedder=None, **settings)`."""
+    """Factory: `admin_server(seeded=True, chat=False, embedder=None, **settings)`."""
     running: list[tuple[uvicorn.Server, threading.Thread, Runtime]] = []
 
     def make(
         seeded: bool = True,
-        gateway: object | None = None,
+        chat: bool = False,
         embedder: object | None = None,
         extra: dict[str, object] | None = None,
         **overrides: object,
@@ -75,7 +75,8 @@ def admin_server(sqlite_url: str) -> Iterator[Callable[..., AdminServer]]:
         runtime = Runtime.build(
             settings,
             embedder=embedder or HashEmbedder(),  # type: ignore[arg-type]
-            gateway=gateway or object(),  # type: ignore[arg-type]
+            # chat=True: the real gateway, built from the settings; otherwise no model is called
+            gateway=None if chat else object(),  # type: ignore[arg-type]
             upgrade=True,
         )
         keys = {"env": ENV_ADMIN_KEY} if settings.admin_key else {}

@@ -51,10 +51,9 @@ def trace_data(turn_id: str, memories: list[dict[str, Any]], tier: str = "fast")
         },
         "prompt": {"system": "## Role\nYou are a helpful assistant."},
         "steering": {
-            "checks": [
-                {"id": "change_case:english_lowercase", "passed": False, "final_passed": True}
-            ],
+            "results": [{"id": "change_case:english_lowercase", "passed": True, "detail": ""}],
             "repairs": ["change_case:english_lowercase"],
+            "compliant": True,
         },
         "model": "local/gemma-3-270m",
         "latency_ms": {"embed": 10.0, "retrieve": 2.0, "model": 100.0, "total": 120.0},

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.admin.conftest import AdminServer
 from tests.admin.expected import BERLIN, PARIS, PROFILE, VEG, iso, snapshot, tenant, trace, turn
@@ -602,3 +604,16 @@ def test_audit_log_is_scoped(admin_server: Factory) -> None:
         (GLOBEX, "m-bob"),
         (ACME, "m-veg"),
     ]
+
+
+def test_keys_are_never_logged(admin_server: Factory, caplog: pytest.LogCaptureFixture) -> None:
+    srv = admin_server(extra={"admin_rate_limit_per_minute": 60, "admin_rate_limit_burst": 1})
+    caplog.set_level(logging.DEBUG)
+    for key in (*srv.keys.values(), "psa_not-a-real-key", "psn_acme-test-key"):
+        for _ in range(2):  # the second call with a valid key is rate limited
+            httpx.get(f"{srv.url}/admin/v1/tenants", headers={"Authorization": f"Bearer {key}"})
+    with srv.client("env") as c:
+        c.post(f"{ALICE}/purge", json={"reason": "x"})
+    logged = caplog.text + "".join(str(r.args) for r in caplog.records)
+    for secret in (*srv.keys.values(), "psa_not-a-real-key", "psn_acme-test-key"):
+        assert secret not in logged

@@ -3,7 +3,7 @@
 The Node script `browser/admin_flow.mjs` signs in, finds a user, opens a memory's history,
 invalidates it and checks that the next chat's trace no longer uses it. It needs `chromium`
 (apt) and `npm ci` in `tests/admin/browser/`; locally the test is skipped without them, in CI
-it fails. `PERSONA_UPDATE_SCREENSHOTS=1` writes the screenshots to `docs/screenshots/`.
+it fails. `UPDATE_SCREENSHOTS=1` writes the screenshots to `docs/screenshots/`.
 """
 
 from __future__ import annotations
@@ -46,11 +46,12 @@ def test_find_inspect_and_invalidate_a_memory_in_the_browser(
     )
     from persona.embed import get_embedder
 
-    shots = SCREENSHOTS if os.environ.get("PERSONA_UPDATE_SCREENSHOTS") else tmp_path
+    shots = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
     shots.mkdir(parents=True, exist_ok=True)
     with FakeProvider() as fake:
         endpoint = {"api_base": fake.url, "api_key": "sk-fake"}
         srv = admin_server(
+            chat=True,
             embedder=get_embedder(),  # the real model: retrieval decides what the trace shows
             fast_model=FAST,
             reasoning_model=FAST,

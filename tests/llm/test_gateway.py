@@ -14,6 +14,9 @@ from persona.llm.gateway import Gateway
 from persona.llm.types import ChatResult, StreamChunk, Usage
 from tests.fakes.provider import FakeProvider, cut, drop, error, hang, malformed, ok
 
+# pydantic warns while building litellm's stream types; third-party, harmless (see the report)
+pytestmark = pytest.mark.filterwarnings("ignore:.*is using the `ReadOnly` qualifier:UserWarning")
+
 MESSAGES = [
     {"role": "system", "content": "Be brief."},
     {"role": "user", "content": "What is the capital of France?"},

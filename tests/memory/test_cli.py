@@ -114,3 +114,12 @@ def test_errors(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["memory", "list"])
     assert exit_info.value.code == 2
+
+
+def test_search(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "add", "Lives in Paris", "--attribute", "location", "--user", "ann")
+    run(capsys, "add", "Likes jazz", "--kind", "preference", "--user", "ann")
+    code, hits, _ = run(capsys, "search", "where does ann live paris", "--user", "ann", "--json")
+    assert code == 0
+    assert hits[0]["text"] == "Lives in Paris"
+    assert {"score", "id", "kind", "invalid_at"} <= set(hits[0])

@@ -154,3 +154,37 @@ def test_extract_only_commands_runs_no_extractor() -> None:
     result = extract("Please forget my name", now=NOW)
     assert result.extractor == "none"
     assert result.candidates == [Candidate("fact", "my name", "name", None, 0.5, op="forget")]
+
+
+@pytest.mark.parametrize(
+    ("message", "text"),
+    [
+        (
+            "I love action and sci-fi movies, the effects are so cool!",
+            "Loves action and sci-fi movies",
+        ),
+        ("I live in Paris, France", "Lives in Paris"),
+        ("I like also cheese pizza", "Likes cheese pizza"),
+        ("I'm a fan of pottery - it is calming", "Likes pottery"),
+        ("I moved to Berlin this summer", "Lives in Berlin"),
+        ("I went to a castle last Friday and it was great", "Went to a castle last Friday"),
+        ("I adopted her two years ago when I was lonely", "Adopted her two years ago"),
+    ],
+)
+def test_values_are_cut_at_clause_boundaries(message: str, text: str) -> None:
+    assert [c.text for c in extract_rules(message, now=NOW)] == [text]
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Remember to focus on a balanced diet.",
+        "Don't forget to take some nice pictures!",
+        "Remember any good memories from those days?",
+        "I love being in places like this",
+        "I love going to this park",
+        "I love making this cake",
+    ],
+)
+def test_advice_and_fragments_are_not_memories(message: str) -> None:
+    assert extract(message, now=NOW).candidates == []

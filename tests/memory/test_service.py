@@ -207,3 +207,19 @@ def test_search_embeds_once_and_delegates_to_the_retriever(engine: Engine, tenan
         svc.search(tenant, "ann", "  ")
     with pytest.raises(NotFound):
         svc.search(tenant, "zed", "x")
+
+
+def test_search_with_the_real_retriever_follows_supersedes(svc: MemoryService, tenant: str) -> None:
+    svc.add(tenant, "ann", "Lives in Paris", attribute="location")
+    svc.add(tenant, "ann", "Is vegetarian", attribute="diet")
+    between = utcnow()
+    svc.add(tenant, "ann", "Lives in Berlin", attribute="location")
+    svc.add(tenant, "bob", "Lives in Rome", attribute="location")
+    now = [h.memory.text for h in svc.search(tenant, "ann", "which city does ann live in", k=5)]
+    past = [
+        h.memory.text
+        for h in svc.search(tenant, "ann", "which city does ann live in", k=5, as_of=between)
+    ]
+    assert "Lives in Berlin" in now and "Lives in Paris" in past
+    assert not {"Lives in Paris", "Lives in Rome"} & set(now)
+    assert not {"Lives in Berlin", "Lives in Rome"} & set(past)

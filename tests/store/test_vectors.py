@@ -120,7 +120,7 @@ def test_user_index_isolation_versions_and_cache_loss(engine: Engine) -> None:
         assert user_index(session, cache, alice.id) is index  # cached
         assert memory_version(session, alice.id) == 3
 
-        _add(session, alice, "a4", _unit(0.9, 0.1, 0, *([0] * 381)))
+        _add(session, alice, "a4", _unit(0.5, 0.5, 0, *([0] * 381)))
         session.commit()
         rebuilt = user_index(session, cache, alice.id)
         assert rebuilt is not index

@@ -110,7 +110,7 @@ async function loadTenants() {
     h("option", { value: t.id }, `${t.name}${t.disabled ? " (disabled)" : ""} — ${t.users} users`)));
   if (data.length) {
     state.tenant = data[0].id;
-    await Promise.all([loadUsers(), loadStats()]);
+    await loadUsers();
   }
 }
 
@@ -126,13 +126,14 @@ async function loadUsers() {
 async function loadStats() {
   const s = await api("GET", `/admin/v1/tenants/${enc(state.tenant)}/stats`);
   const pct = (x) => (x === null ? "—" : `${(x * 100).toFixed(1)}%`);
+  const ms = (x) => (x === null ? "—" : `${Math.round(x)} ms`);
   const items = [
     ["Messages", s.messages], ["Reasoning share", pct(s.reasoning_share)],
     ["Compliance", pct(s.compliance.rate)],
     ...Object.entries(s.compliance.by_type).map(([k, v]) => [`  ${k}`, `${pct(v.rate)} of ${v.checks}`]),
     ["Valid memories", s.memories.by_state.valid], ["Superseded", s.memories.by_state.superseded],
     ["Forgotten", s.memories.by_state.forgotten],
-    ["Latency p50 / p95", `${s.latency_ms.p50 ?? "—"} / ${s.latency_ms.p95 ?? "—"} ms`],
+    ["Latency p50 / p95", `${ms(s.latency_ms.p50)} / ${ms(s.latency_ms.p95)}`],
     ["Cost", `$${s.cost_usd}`],
   ];
   $("#stats").replaceChildren(...items.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
@@ -236,7 +237,7 @@ async function openTrace(turnId) {
     const r = d.route;
     parts.push(section("Route", h("p", {}, `${r.tier} · score ${r.score ?? "—"} vs threshold ${r.threshold ?? "—"}` +
       (r.effort ? ` · effort ${r.effort}` : "") + (r.reason ? ` — ${r.reason}` : "")),
-      h("ul", {}, (r.signals || []).map((s) => h("li", {}, typeof s === "string" ? s : JSON.stringify(s))))));
+      h("ul", {}, (r.signals || []).map((sig) => h("li", {}, signalText(sig))))));
   }
   if (d.steering) parts.push(section("Constraints and repairs", steeringView(d.steering)));
   if (d.latency_ms) {
@@ -259,16 +260,21 @@ function promptText(p) {
 }
 
 function steeringView(s) {
-  const checks = s.checks || s.results || [];
-  const list = h("ul", {}, checks.map((c) => {
-    const ok = c.final_passed ?? c.passed ?? c.ok;
-    const repaired = c.repaired || (c.passed === false && c.final_passed === true);
-    return h("li", {}, h("span", { class: ok ? "pass" : "fail" }, ok ? "pass" : "fail"), ` ${c.id || c.type}`,
-      repaired ? " (after repair)" : "", c.detail ? ` — ${c.detail}` : "");
-  }));
+  const results = s.results || [];
   const repairs = s.repairs || [];
-  return h("div", {}, checks.length ? list : h("p", { class: "muted" }, "No constraints were checked."),
-    repairs.length ? h("p", {}, `Repairs: ${repairs.map((r) => (typeof r === "string" ? r : r.id || JSON.stringify(r))).join(", ")}`) : null);
+  const list = h("ul", {}, results.map((c) => h("li", {},
+    h("span", { class: c.passed ? "pass" : "fail" }, c.passed ? "pass" : "fail"), ` ${c.id}`,
+    repairs.includes(c.id) ? " (after repair)" : "", c.detail ? ` — ${c.detail}` : "")));
+  return h("div", {}, results.length ? list : h("p", { class: "muted" }, "No constraints were checked."),
+    repairs.length ? h("p", {}, `Repairs applied: ${repairs.join(", ")}`) : null,
+    s.reasked ? h("p", {}, "The model was asked again with the violations.") : null,
+    (s.dropped || []).length ? h("p", {}, `Overridden by precedence: ${s.dropped.map((d) => (typeof d === "string" ? d : d.id || JSON.stringify(d))).join(", ")}`) : null);
+}
+
+function signalText(sig) {
+  if (typeof sig === "string") return sig;
+  if (sig && sig.name !== undefined) return `${sig.name}: ${sig.value}${sig.effect !== undefined ? ` (effect ${sig.effect})` : ""}`;
+  return JSON.stringify(sig);
 }
 
 // ---- corrections ----
@@ -342,9 +348,13 @@ document.addEventListener("DOMContentLoaded", () => {
     state.tenant = $("#tenant").value;
     state.user = "";
     $("#user").hidden = $("#memory").hidden = $("#trace").hidden = true;
-    await Promise.all([loadUsers(), loadStats()]);
+    await loadUsers();
+    if ($("#stats-box").open) await loadStats();
   }));
   $("#user-search").addEventListener("submit", guard(loadUsers));
+  $("#stats-box").addEventListener("toggle", () => {
+    if ($("#stats-box").open) loadStats().catch((err) => say(err.message, true));
+  });
   $("#memory-filter").addEventListener("submit", guard(loadMemories));
   $("#note-form").addEventListener("submit", (e) => addNote(e).catch((err) => say(err.message, true)));
   $("#purge").addEventListener("click", guard(purge));

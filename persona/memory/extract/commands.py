@@ -22,9 +22,17 @@ from persona.memory.extract.rules import (
 
 EXPLICIT_IMPORTANCE = 0.8
 
+# "remember that …" stores anything; without "that" only a first-person statement or a
+# standing request about replies counts ("remember to bring a coat" is advice, not a command)
+_REPLY_VERBS = (
+    r"answer|reply|respond|use|call me|address me|write|speak|talk|keep (?:it|your|answers|"
+    r"replies)|format|include|avoid|mention|explain|give me|show me|ask me"
+)
 _REMEMBER = re.compile(
     r"^(?:please |can you |could you |and )?(?:remember|don't forget|do not forget|keep in mind|"
-    r"note)(?: that|:)?\s+(?P<x>.+?)[.!?]*$",
+    r"note)(?:(?: that|:)\s+(?P<x>.+?)|\s+(?P<y>(?:i|i'm|i've|my)\b.+?|"
+    rf"(?:to |not to )?(?:always |never |not )?(?:{_REPLY_VERBS})\b.+?|(?:always|never)\b.+?))"
+    r"[.!?]*$",
     re.IGNORECASE,
 )
 _FORGET = re.compile(
@@ -124,7 +132,7 @@ def parse_commands(message: str, *, now: datetime | None = None) -> Parsed:
                 kept.append(", ".join(rest) + ".")
             continue
         if m := _REMEMBER.match(bare):
-            parsed.candidates.extend(_remember(m["x"], now))
+            parsed.candidates.extend(_remember(m["x"] or m["y"], now))
             continue
         question = sentence.endswith("?")
         kept_clauses: list[str] = []

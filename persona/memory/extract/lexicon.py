@@ -1,8 +1,18 @@
-"""Word lists the rule-based extractor matches against."""
+"""Word lists and phrase patterns the rule-based extractor matches against."""
 
 from __future__ import annotations
 
-NON_OBJECTS = {"you", "it", "that", "this", "them", "him", "her", "to", "when", "how", "what"}
+import re
+
+NON_OBJECTS = {
+    "you", "it", "that", "this", "those", "these", "them", "him", "her", "to", "when", "how",
+    "what", "your", "yours",
+}  # fmt: skip
+# a captured value ending in one of these was cut mid-phrase ("going to", "working on")
+DANGLING = {
+    "to", "in", "at", "on", "with", "for", "the", "a", "an", "of", "my", "from", "by", "like",
+    "and", "or", "about",
+}  # fmt: skip
 JOBS = {
     "nurse", "chef", "doctor", "lawyer", "engineer", "teacher", "student", "pilot", "cook",
     "judge", "clerk", "barista", "dentist", "surgeon", "architect", "farmer", "consultant",
@@ -30,3 +40,21 @@ EVENT_VERBS = (
     "started|began|finished|completed|bought|adopted|visited|went|travel(?:l)?ed|ran|had|met|"
     "lost|won|quit|joined|left|broke up|gave birth|had a baby|launched|published|climbed"
 )
+
+EVENT_CUT = re.compile(
+    r"\s[-\u2013\u2014]\s.*$|,.*$|\s+(?:but|and it|and that|and i|which|so|when|because|since|"
+    r"while)\b.*$",
+    re.IGNORECASE,
+)
+TIME = (
+    r"(?:last|this|next) (?:week|weekend|month|year|summer|winter|spring|fall|autumn|night|"
+    r"morning|monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+)
+CUT_COMMON = (
+    r",.*$|\s[-\u2013\u2014]\s.*$|\s+(?:but|because|since|so|where|which|who|though|although|"
+    rf"for now|right now|these days|at the moment|currently|now|recently|ago|too|{TIME})\b.*$"
+)
+DEICTIC = re.compile(r"\b(?:this|these|those|here)\b", re.IGNORECASE)
+VALUE_CUT = re.compile(rf"{CUT_COMMON}|\s+(?:and|with)\b.*$", re.IGNORECASE)
+# "I love action and sci-fi movies": an object may contain "and"/"with"
+OPINION_CUT = re.compile(CUT_COMMON, re.IGNORECASE)

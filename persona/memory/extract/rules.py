@@ -51,14 +51,10 @@ _SPEECH_END = re.compile(
     r"(?:\s+(?:me|us|them|him|her|everyone|people))?\s*$",
     re.IGNORECASE,
 )
-_VALUE_CUT = re.compile(
-    r",|\s+(?:and|but|because|since|so|with|where|which|who|though|although|for now|"
-    r"right now|these days|at the moment|currently|now|recently|last|this|next|ago)\b.*$",
-    re.IGNORECASE,
-)
 _FIRST_PERSON = [
     (re.compile(r"\bI'm\b"), "they're"),
     (re.compile(r"\bI am\b"), "they are"),
+    (re.compile(r"\bI was\b"), "they were"),
     (re.compile(r"\bmyself\b", re.IGNORECASE), "themselves"),
     (re.compile(r"\bmine\b", re.IGNORECASE), "theirs"),
     (re.compile(r"\bmy\b", re.IGNORECASE), "their"),
@@ -76,10 +72,10 @@ def third_person(phrase: str) -> str:
     return phrase
 
 
-def _clean(value: str, cut: bool = True) -> str:
+def _clean(value: str, cut: bool = True, pattern: re.Pattern[str] = lx.VALUE_CUT) -> str:
     value = value.strip()
     if cut:
-        value = _VALUE_CUT.sub("", value)
+        value = pattern.sub("", value)
     return value.strip(" .!?,;:\"'")
 
 
@@ -88,8 +84,15 @@ def _object_key(value: str) -> str:
 
 
 def _ok_value(value: str, max_words: int = 6) -> bool:
-    words = value.split()
-    return 0 < len(words) <= max_words and words[0].lower() not in lx.NON_OBJECTS
+    words = value.lower().split()
+    return (
+        0 < len(words) <= max_words
+        and words[0] not in lx.NON_OBJECTS
+        and words[-1] not in lx.DANGLING
+        and not value.lower().startswith("the way ")
+        # deictic objects ("this park") mean something only next to the photo they refer to
+        and not lx.DEICTIC.search(value)
+    )
 
 
 def _with_article(value: str) -> str:
@@ -163,7 +166,7 @@ _OPINION_TEXT = {
 
 
 def _opinion(m: re.Match[str], _now: datetime) -> Candidate | None:
-    value = _clean(m["v"])
+    value = _clean(m["v"], pattern=lx.OPINION_CUT)
     if not _ok_value(value, 8):
         return None
     verb = m["verb"].lower()
@@ -177,7 +180,7 @@ def _opinion(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def _fan_of(m: re.Match[str], _now: datetime) -> Candidate | None:
-    value = _clean(m["v"])
+    value = _clean(m["v"], pattern=lx.OPINION_CUT)
     if not _ok_value(value, 8):
         return None
     text = f"Likes {third_person(value)}"
@@ -265,7 +268,8 @@ def _event(m: re.Match[str], now: datetime) -> Candidate | None:
     date = DATE_PHRASE.search(m["rest"])
     if date is None:
         return None
-    text = _clean(f"{m['verb']}{m['rest']}", cut=False)
+    text = lx.EVENT_CUT.sub("", f"{m['verb']}{m['rest']}")
+    text = _clean(text, cut=False)
     text = third_person(text)
     return Candidate(
         "event", text[:1].upper() + text[1:], None, None, 0.6, event_date=resolve_date(date[0], now)
@@ -300,7 +304,8 @@ _PATTERNS: list[tuple[str, Builder]] = [
     (rf"^{_I_AM} (?P<a>a|an) (?P<v>[\w -]+)$", _job_is_a),
     (
         r"^i (?:really |absolutely |also |just |kind of |kinda )*"
-        r"(?P<verb>like|love|enjoy|adore|prefer|hate|dislike|detest|loathe) (?P<v>.+)$",
+        r"(?P<verb>like|love|enjoy|adore|prefer|hate|dislike|detest|loathe) "
+        r"(?:also |really |so much |a lot )?(?P<v>.+)$",
         _opinion,
     ),
     (rf"^i (?P<neg>{_NOT}) (?:really )?(?P<verb>like|enjoy|love) (?P<v>.+)$", _opinion),
