@@ -6,7 +6,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup serve test lint typecheck evals clean
+.PHONY: setup browser serve test lint typecheck evals clean
 
 setup: $(VENV)/.installed
 
@@ -22,7 +22,17 @@ serve: setup
 	$(VENV)/bin/persona db upgrade
 	$(VENV)/bin/persona serve
 
-test: setup
+# the admin page's browser test: Debian's chromium driven by npm's playwright-core
+# (never a downloaded browser); installing chromium needs root (as in CI)
+BROWSER_DIR := tests/admin/browser
+browser: $(BROWSER_DIR)/node_modules/.installed
+$(BROWSER_DIR)/node_modules/.installed: $(BROWSER_DIR)/package-lock.json
+	command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+	command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q nodejs npm)
+	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: setup browser
 	$(VENV)/bin/pytest -q
 
 lint: setup

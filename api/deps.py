@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.ratelimit import enforce_rate_limit
 from persona.engine import ChatEngine
 from persona.errors import Unauthorized
 from persona.runtime import Runtime
@@ -42,9 +43,11 @@ def get_tenant(request: Request, runtime: Annotated[Runtime, Depends(get_runtime
         tenant = tenant_by_key(session, key)
     if tenant is None:
         raise Unauthorized(
-            "invalid API key (keys look like 'psn_...'; create one with `persona tenants create NAME`)"
+            "invalid API key (keys look like 'psn_...'; "
+            "create one with `persona tenants create NAME`)"
         )
     request.state.tenant_id = tenant.id
+    enforce_rate_limit(request, tenant.id)
     return tenant
 
 

@@ -46,7 +46,8 @@ class Settings(BaseSettings):
 
     reask: bool = True  # re-ask the model once when a constraint still fails after repair
 
-    memory_top_k: int = 8
+    memory_top_k: int = 8  # relevant memories retrieved per message
+    memory_profile_limit: int = 12  # standing facts/preferences included in every prompt
     memory_token_budget: int = 600
     index_cache_size: int = 256  # users whose FAISS index stays in memory
 
@@ -55,6 +56,10 @@ class Settings(BaseSettings):
     environment: str = "development"  # "production" enables stricter checks
     admin_key: str | None = None
     cors_origins: list[str] = Field(default_factory=list)
+    rate_limit_per_minute: float = 600  # per tenant key; 0 disables
+    rate_limit_burst: float = 60
+    admin_rate_limit_per_minute: float = 300  # per admin key; 0 disables
+    admin_rate_limit_burst: float = 60
     background_worker: bool = True  # run the outbox worker inside the server process
 
     @field_validator("data_dir")

@@ -25,7 +25,7 @@ class Runtime:
     embedder: Embedder
     gateway: Gateway
     _lazy: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _lock: threading.RLock = field(default_factory=threading.RLock)  # factories nest
 
     @classmethod
     def build(

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, or_, select
 
 from persona.errors import NotFound
 from persona.types import AUTO_MODEL, TIER_MODELS, ChatRequest
-from store.models import Profile, Tenant, Turn, User, utcnow
+from store.models import Memory, Profile, Tenant, Turn, User, utcnow
 
 if TYPE_CHECKING:
     import numpy as np
@@ -52,38 +52,84 @@ def resolve_model(request: ChatRequest, settings: Settings) -> ModelChoice:
 
 @dataclass
 class Recalled:
-    """A memory chosen for the prompt."""
+    """A memory chosen for the prompt, and why: a standing `profile` fact or `relevant` now."""
 
     id: str
     kind: str
     text: str
     score: float
     date: str | None
+    why: str = "relevant"
 
     def as_trace(self) -> dict[str, Any]:
         """Trace form."""
-        return {"id": self.id, "kind": self.kind, "text": self.text, "score": round(self.score, 4)}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "text": self.text,
+            "score": round(self.score, 4),
+            "why": self.why,
+        }
+
+
+PROFILE_KINDS = ("fact", "preference", "instruction")
+
+
+def profile_facts(session: Session, user: User, limit: int) -> list[Memory]:
+    """The user's currently valid facts and preferences, most important and recent first.
+
+    What persona knows about the user goes into every prompt (like saved memories), whether
+    or not the message mentions it: "a restaurant near me" must bring the city along.
+    """
+    now = utcnow()
+    query = (
+        select(Memory)
+        .where(
+            Memory.user_id == user.id,
+            col(Memory.kind).in_(PROFILE_KINDS),
+            col(Memory.invalid_at).is_(None),
+            or_(col(Memory.expires_at).is_(None), col(Memory.expires_at) > now),
+            col(Memory.scope) == "user",
+        )
+        .order_by(col(Memory.importance).desc(), col(Memory.updated_at).desc())
+        .limit(limit)
+    )
+    return list(session.exec(query).all())
 
 
 def recall(
     rt: Runtime, session: Session, user: User, message: str, embedding: NDArray[np.float32]
 ) -> list[Recalled]:
-    """Hybrid retrieval of the user's memories, gated for relevance, capped by the token budget."""
-    from persona.memory.retrieve import select_for_prompt
+    """Standing profile facts, then hybrid retrieval (relevance-gated), capped by the budget."""
+    from persona.memory.retrieve import approx_tokens
 
     assert user.id is not None
-    hits = rt.retriever.search(session, user.id, message, embedding, k=rt.settings.memory_top_k)
-    chosen = select_for_prompt(hits, rt.settings.memory_token_budget)
-    return [
-        Recalled(
-            id=h.memory.id,
-            kind=h.memory.kind,
-            text=h.memory.text,
-            score=float(h.score),
-            date=h.memory.valid_from.date().isoformat() if h.memory.valid_from else None,
-        )
-        for h in chosen
+    settings = rt.settings
+    hits = rt.retriever.search(session, user.id, message, embedding, k=settings.memory_top_k)
+    chosen: list[Recalled] = []
+    seen: set[str] = set()
+    used = 0
+    candidates = [
+        (m, 0.0, "profile") for m in profile_facts(session, user, settings.memory_profile_limit)
     ]
+    candidates += [(h.memory, float(h.score), "relevant") for h in hits]
+    for memory, score, why in candidates:
+        cost = approx_tokens(memory.text)
+        if memory.id in seen or used + cost > settings.memory_token_budget:
+            continue
+        seen.add(memory.id)
+        used += cost
+        chosen.append(
+            Recalled(
+                id=memory.id,
+                kind=memory.kind,
+                text=memory.text,
+                score=score,
+                date=memory.valid_from.date().isoformat(),
+                why=why,
+            )
+        )
+    return chosen
 
 
 def previous_tier(session: Session, user: User, session_id: str | None) -> str | None:
@@ -106,10 +152,17 @@ def route(
     choice: ModelChoice,
 ) -> Any:
     """The fast/reasoning decision with its score, threshold, signals and reason."""
+    from persona.route.calibrate import tenant_threshold
+
+    router = rt.router
     tenant = session.get(Tenant, user.tenant_id)
-    threshold = (tenant.settings or {}).get("route_threshold") if tenant else None
+    threshold = tenant_threshold(
+        tenant.settings if tenant else {},
+        router.default_threshold,
+        router.classifier.reference_scores,
+    )
     history = [m.model_dump() for m in request.messages[:-1]]
-    return rt.router.decide(
+    return router.decide(
         message,
         embedding,
         history=history,

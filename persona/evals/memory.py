@@ -30,6 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--locomo", type=Path, required=True, help="path to locomo10.json (LoCoMo, public data)"
     )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads for the embedder (default 1: on a shared 2-core machine two "
+        "threads made one query embedding ~20x slower through thread contention)",
+    )
 
 
 def _session_date(text: str | None) -> datetime:
@@ -93,6 +100,7 @@ class _Sample:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Ingest every sample, run every category 1-4 question, and report recall and latency."""
+    import torch
     from sqlmodel import Session
     from tqdm import tqdm
 
@@ -100,6 +108,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from persona.memory.episodes import EpisodeTurn, ingest_turns
     from persona.memory.retrieve import Retriever
 
+    torch.set_num_threads(max(1, int(getattr(args, "threads", 1))))
     data = json.loads(Path(args.locomo).read_text())
     embedder = get_embedder()
     embedder.embed(["warm-up"])  # model load is not ingestion

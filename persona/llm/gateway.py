@@ -15,7 +15,12 @@ from typing import Any, TypedDict, Unpack
 from persona.config import Settings
 from persona.errors import DependencyMissing
 from persona.llm.policy import Plan, persona_cause
-from persona.llm.registry import LOCAL_PROVIDER, load_litellm, register_local_provider
+from persona.llm.registry import (
+    LOCAL_PROVIDER,
+    load_litellm,
+    no_implicit_event_loop,
+    register_local_provider,
+)
 from persona.llm.streaming import Accumulator, AsyncStreamHandle, StreamHandle, chunk_text, to_usage
 from persona.llm.types import ChatResult, Usage
 
@@ -58,17 +63,18 @@ class _Options:
 class Gateway:
     """Chat completion and streaming over litellm, sync and async.
 
-    Per-model endpoints come from `endpoints` (or `settings.model_endpoints` when present,
-    a mapping of model string to `{"api_base": ..., "api_key": ...}`); a per-call `api_base` /
-    `api_key` applies to the models of the chain that have no endpoint of their own.
+    Per-model endpoints come from `settings.model_endpoints` (model string ->
+    `{"api_base": ..., "api_key": ...}`) and then `endpoints`; a per-call `api_base` / `api_key`
+    applies to the models of the chain that have no endpoint of their own.
     """
 
-    def __init__(self, settings: Settings, *, endpoints: Mapping[str, Endpoint] | None = None):
+    def __init__(
+        self, settings: Settings, *, endpoints: Mapping[str, Endpoint] | None = None
+    ) -> None:
         self.settings = settings
-        configured = getattr(settings, "model_endpoints", None) or {}
         self.endpoints: dict[str, Endpoint] = {
-            name: value if isinstance(value, Endpoint) else Endpoint(**dict(value))
-            for name, value in configured.items()
+            name: Endpoint(api_base=value.get("api_base"), api_key=value.get("api_key"))
+            for name, value in settings.model_endpoints.items()
         }
         self.endpoints.update(endpoints or {})
 
@@ -82,6 +88,7 @@ class Gateway:
     ) -> ChatResult:
         """One completion; retries, then falls back, then raises `ProviderError`."""
         litellm, plan, opts = self._begin(model, fallbacks, params)
+        no_implicit_event_loop()
         for name, retry in plan:
             started = time.perf_counter()
             try:
@@ -126,6 +133,7 @@ class Gateway:
         after it raises `ProviderError` from the handle.
         """
         litellm, plan, opts = self._begin(model, fallbacks, params)
+        no_implicit_event_loop()
         call_started = time.perf_counter()
         for name, retry in plan:
             started = time.perf_counter()

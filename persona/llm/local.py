@@ -26,7 +26,6 @@ from persona.errors import DependencyMissing, NotFound
 from persona.llm import gemma
 
 MODEL_NAME = "gemma-3-270m"
-MIN_COMPLETION_TOKENS = 16
 _SAMPLING = {"top_p": 0.95, "top_k": 64, "repeat_penalty": 1.1}  # Gemma's recommended sampling
 DEFAULT_TEMPERATURE = 0.7
 
@@ -100,7 +99,7 @@ def _prepare(
         or params.get("max_completion_tokens")
         or settings.max_tokens_default
     )
-    max_tokens = max(MIN_COMPLETION_TOKENS, min(wanted, n_ctx // 2))
+    max_tokens = max(1, min(wanted, n_ctx // 2))
     budget = n_ctx - max_tokens
 
     def count(text: str) -> int:
@@ -140,15 +139,12 @@ def _generate(llama: Any, job: _Job, out: queue.Queue[Any], cancel: threading.Ev
         out.put(exc)
 
 
-def _usage(llama: Any, job: _Job, text: str) -> dict[str, int]:
-    completion = (
-        len(llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)) if text else 0
-    )
+def _usage(job: _Job, generated: int) -> dict[str, int]:
     prompt = len(job.tokens)
     return {
         "prompt_tokens": prompt,
-        "completion_tokens": completion,
-        "total_tokens": prompt + completion,
+        "completion_tokens": generated,
+        "total_tokens": prompt + generated,
     }
 
 
@@ -165,7 +161,7 @@ class LocalLLM(CustomLLM):
 
     def _start(
         self, model: str, messages: Sequence[Mapping[str, Any]], params: Mapping[str, Any]
-    ) -> tuple[Any, _Job, queue.Queue[Any], threading.Event]:
+    ) -> tuple[_Job, queue.Queue[Any], threading.Event]:
         if model.removeprefix("local/") != MODEL_NAME:
             raise NotFound(f"no local model named {model!r}; available: local/{MODEL_NAME}")
         llama = load_model(self.settings)
@@ -175,13 +171,13 @@ class LocalLLM(CustomLLM):
         threading.Thread(
             target=_generate, args=(llama, job, out, cancel), daemon=True, name="persona-local-llm"
         ).start()
-        return llama, job, out, cancel
+        return job, out, cancel
 
     def _pieces(
         self, model: str, messages: Sequence[Mapping[str, Any]], params: Mapping[str, Any]
     ) -> Generator[GenericStreamingChunk, None, None]:
-        llama, job, out, cancel = self._start(model, messages, params)
-        parts: list[str] = []
+        job, out, cancel = self._start(model, messages, params)
+        generated = 0  # llama.cpp yields one piece per token, then a final one with the reason
         finish = "stop"
         try:
             while (item := out.get()) is not None:
@@ -189,13 +185,13 @@ class LocalLLM(CustomLLM):
                     raise item
                 text, reason = item
                 finish = reason or finish
+                generated += reason is None
                 if text:
-                    parts.append(text)
                     yield _chunk(text)
         finally:
             cancel.set()
         final = _chunk("", finished=True, reason=finish)
-        final["usage"] = _usage(llama, job, "".join(parts))  # type: ignore[typeddict-item]
+        final["usage"] = _usage(job, generated)  # type: ignore[typeddict-item]
         yield final
 
     def completion(

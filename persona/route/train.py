@@ -112,14 +112,17 @@ def _out_of_fold(
 
 
 def choose_threshold(scores: NDArray[np.float64], y: NDArray[np.int64]) -> float:
-    """The threshold with the best balanced accuracy on `scores` (grid of 0.01 steps)."""
-    best, best_t = -1.0, 0.5
-    for t in np.round(np.arange(0.05, 0.951, 0.01), 2):
-        pred = scores >= t
-        balanced = 0.5 * (pred[y == 1].mean() + (~pred[y == 0]).mean())
-        if balanced > best + 1e-12:
-            best, best_t = float(balanced), float(t)
-    return best_t
+    """The threshold with the best balanced accuracy on `scores` (grid of 0.01 steps).
+
+    When several thresholds tie (scores of near-separable data cluster at 0 and 1), the middle
+    of the tying range is taken, the one farthest from both classes.
+    """
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+    balanced = np.array(
+        [0.5 * ((scores[y == 1] >= t).mean() + (scores[y == 0] < t).mean()) for t in grid]
+    )
+    best = np.flatnonzero(balanced >= balanced.max() - 1e-12)
+    return float(grid[best[len(best) // 2]])
 
 
 def train(

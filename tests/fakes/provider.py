@@ -112,7 +112,9 @@ class FakeProvider:
         self.requests: list[Recorded] = []
         self.stopping = threading.Event()
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
 
     @property
@@ -216,7 +218,9 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._json(200, _completion(body, behaviour))
 
-    def _send(self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None):
+    def _send(
+        self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(data)))

@@ -295,3 +295,22 @@ async def test_astream_yields_chunks_and_raises_on_a_cut(
 def test_unknown_parameters_are_refused(make_gateway: Callable[..., Gateway]) -> None:
     with pytest.raises(TypeError, match="unknown gateway parameter"):
         make_gateway().complete(MESSAGES, model="openai/a", top_q=1)  # type: ignore[call-arg]
+
+
+def test_endpoints_come_from_settings_or_the_call(fake_provider: FakeProvider) -> None:
+    from persona.config import Settings
+
+    settings = Settings(
+        max_retries=0,
+        model_endpoints={"openai/x": {"api_base": fake_provider.url, "api_key": "sk-settings"}},
+    )
+    gateway = Gateway(settings)
+    assert gateway.complete(MESSAGES, model="openai/x").text == "Hello from the fake provider."
+    per_call = gateway.complete(
+        MESSAGES, model="openai/y", api_base=fake_provider.url, api_key="sk-call"
+    )
+    assert per_call.model == "openai/y"
+    assert [(r.model, r.headers["authorization"]) for r in fake_provider.requests] == [
+        ("x", "Bearer sk-settings"),
+        ("y", "Bearer sk-call"),
+    ]

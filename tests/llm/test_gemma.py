@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from persona.llm.gemma import fit, render, split
 
 
 def test_system_and_developer_text_go_into_the_first_user_turn() -> None:
-    messages = [
+    messages: list[dict[str, Any]] = [
         {"role": "system", "content": "Be brief."},
         {"role": "developer", "content": "No emoji."},
         {"role": "user", "content": "Hi"},

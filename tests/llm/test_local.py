@@ -67,3 +67,16 @@ def test_an_unknown_local_model_is_not_found() -> None:
     assert caught.value.message == (
         "no local model named 'gemma-9000'; available: local/gemma-3-270m"
     )
+
+
+def test_a_long_history_is_cut_to_fit_the_context() -> None:
+    settings = get_settings().model_copy(update={"local_model_context": 512})
+    history = []
+    for i in range(30):
+        history.append({"role": "user", "content": f"Message {i}: " + "tell me more " * 20})
+        history.append({"role": "assistant", "content": "Here is more. " * 10})
+    messages = [MESSAGES[0], *history, {"role": "user", "content": "Say hello."}]
+    result = Gateway(settings).complete(messages, model="local/gemma-3-270m", max_tokens=16)
+    assert result.text.strip()
+    assert result.usage.prompt_tokens <= 512 - 16
+    assert result.usage.completion_tokens <= 16

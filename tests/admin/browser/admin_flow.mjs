@@ -108,7 +108,11 @@ try {
   if (after) {
   assert.ok(!after.memories.some((m) => m.id === "m-berlin"), JSON.stringify(after.memories));
   await page.getByRole("button", { name: "alice", exact: true }).click();
-  await page.getByRole("button", { name: `Trace of: ${message}` }).first().click();
+  const traces = page.getByRole("button", { name: `Trace of: ${message}` });
+  // wait for the refreshed list (both chats) before picking the newest
+  await page.waitForFunction((n) => document.querySelectorAll("#turns tbody tr").length === n, 5);
+  assert.equal(await traces.count(), 2);
+  await traces.first().click();
   await page.getByRole("heading", { name: `Trace of turn ${after.turn_id.slice(0, 8)}` }).waitFor();
   const shown = await page.locator("#trace-body").textContent();
   assert.ok(!shown.includes("Lives in Berlin"), shown);
