@@ -124,20 +124,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             directory.mkdir()
             db = _Sample(directory)
             started = time.perf_counter()
-            for number, turns, date in _sessions(sample["conversation"]):
-                episode_turns = [
-                    EpisodeTurn(
-                        speaker=str(t["speaker"]),
-                        text=_turn_text(t),
-                        at=date,
-                        session_id=f"session_{number}",
-                        meta={"dia_id": t["dia_id"]},
-                    )
-                    for t in turns
-                ]
-                with Session(db.engine, expire_on_commit=False) as session:
-                    ingest_turns(session, db.user, episode_turns, embedder)
-                    session.commit()
+            # one call per conversation, as an import would: bigger embedding batches
+            episode_turns = [
+                EpisodeTurn(
+                    speaker=str(t["speaker"]),
+                    text=_turn_text(t),
+                    at=date,
+                    session_id=f"session_{number}",
+                    meta={"dia_id": t["dia_id"]},
+                )
+                for number, turns, date in _sessions(sample["conversation"])
+                for t in turns
+            ]
+            with Session(db.engine, expire_on_commit=False) as session:
+                ingest_turns(session, db.user, episode_turns, embedder)
+                session.commit()
             ingest_seconds += time.perf_counter() - started
             retriever = Retriever(cache_size=4)
             questions = [qa for qa in sample["qa"] if qa.get("category") in CATEGORIES]
