@@ -85,6 +85,20 @@ class Runtime:
             "memories", lambda: MemoryService(self.db, self.embedder, retriever=self.retriever)
         )
 
+    def warm_up(self) -> None:
+        """Load the embedder, the router and any local chat model now, not on the first request."""
+        from persona.steer.compile import compile_messages  # noqa: F401
+        from persona.steer.parse import parse_preferences
+        from persona.steer.repair import repair  # noqa: F401
+        from store.vectors import FaissIndex  # noqa: F401
+
+        self.embedder.embed(["warm-up"])
+        parse_preferences("warm-up")
+        _ = self.router, self.retriever
+        models = {self.settings.fast_model, self.settings.reasoning_model}
+        for model in sorted(m for m in models if m.startswith("local/")):
+            self.gateway.complete([{"role": "user", "content": "hi"}], model=model, max_tokens=1)
+
     def close(self) -> None:
         """Release the database connections."""
         self.db.dispose()
