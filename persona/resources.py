@@ -6,6 +6,7 @@ unchanged against `PersonaClient`.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -35,14 +36,14 @@ class Memories:
         kind: str | None = None,
         include_invalid: bool = False,
         as_of: datetime | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         """Currently valid memories (or all, or those valid at `as_of`)."""
         rows = self._svc.list(
             self._tenant, self.user, kind=kind, include_invalid=include_invalid, as_of=as_of
         )
         return [_snap(m) for m in rows]
 
-    def search(self, query: str, k: int = 10) -> list[dict[str, Any]]:
+    def search(self, query: str, k: int = 10) -> builtins.list[dict[str, Any]]:
         """The memories most relevant to `query`, with scores."""
         hits = self._svc.search(self._tenant, self.user, query, k=k)
         return [{"score": round(float(h.score), 4), **_snap(h.memory)} for h in hits]
@@ -65,7 +66,7 @@ class Memories:
             self._svc.delete(self._tenant, self.user, memory_id, actor="api", reason=reason)
         )
 
-    def history(self, memory_id: str | None = None) -> list[dict[str, Any]]:
+    def history(self, memory_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Changes to one memory, or to all the user's memories."""
         rows = self._svc.history(self._tenant, self.user, memory_id)
         return [h.model_dump(mode="json") for h in rows]
@@ -99,21 +100,21 @@ class HttpMemories:
         kind: str | None = None,
         include_invalid: bool = False,
         as_of: datetime | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         """Currently valid memories (or all, or those valid at `as_of`)."""
         params: dict[str, Any] = {"valid": "all" if include_invalid else "current"}
         if kind:
             params["kind"] = kind
         if as_of:
             params["as_of"] = as_of.isoformat()
-        out: list[dict[str, Any]] = self._call("GET", params=params)["memories"]
+        out: builtins.list[dict[str, Any]] = self._call("GET", params=params)["memories"]
         return out
 
-    def search(self, query: str, k: int = 10) -> list[dict[str, Any]]:
+    def search(self, query: str, k: int = 10) -> builtins.list[dict[str, Any]]:
         """The memories most relevant to `query`, with scores."""
-        out: list[dict[str, Any]] = self._call("POST", "/search", json={"query": query, "k": k})[
-            "results"
-        ]
+        out: builtins.list[dict[str, Any]] = self._call(
+            "POST", "/search", json={"query": query, "k": k}
+        )["results"]
         return out
 
     def get(self, memory_id: str) -> dict[str, Any]:
@@ -138,10 +139,10 @@ class HttpMemories:
         )
         return out
 
-    def history(self, memory_id: str | None = None) -> list[dict[str, Any]]:
+    def history(self, memory_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Changes to one memory, or to all the user's memories."""
         path = f"/{quote(memory_id)}/history" if memory_id else "/history"
-        out: list[dict[str, Any]] = self._call("GET", path)["history"]
+        out: builtins.list[dict[str, Any]] = self._call("GET", path)["history"]
         return out
 
     def export(self) -> dict[str, Any]:

@@ -45,12 +45,17 @@ def test_a_standing_constraint_holds_through_turn_twelve(p: Persona) -> None:
     assert first.trace["steering"]["stored_from_message"]["constraints"][0]["id"] == (
         "change_case:english_lowercase"
     )
-    history = [{"role": "user", "content": "From now on, never use capital letters."},
-               {"role": "assistant", "content": first.reply}]
+    history = [
+        {"role": "user", "content": "From now on, never use capital letters."},
+        {"role": "assistant", "content": first.reply},
+    ]
     for i in range(11):
         question = f"Tell me one fact about the number {i + 2}."
         reply = p.chat("leo", messages=[*history, {"role": "user", "content": question}])
-        history += [{"role": "user", "content": question}, {"role": "assistant", "content": reply.reply}]
+        history += [
+            {"role": "user", "content": question},
+            {"role": "assistant", "content": reply.reply},
+        ]
         assert reply.reply == reply.reply.lower()
         results = reply.trace["steering"]["results"]
         assert results == [{"id": "change_case:english_lowercase", "passed": True, "detail": ""}]

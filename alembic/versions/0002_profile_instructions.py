@@ -8,6 +8,7 @@ Create Date: 2026-11-27
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+
 from alembic import op
 
 revision: str = "0002"
@@ -18,7 +19,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("profile") as batch_op:
-        batch_op.add_column(sa.Column("instructions", sa.JSON(), nullable=False, server_default="[]"))
+        batch_op.add_column(
+            sa.Column("instructions", sa.JSON(), nullable=False, server_default="[]")
+        )
 
 
 def downgrade() -> None:

@@ -17,7 +17,9 @@ def srv(live_server: Callable[..., LiveServer]) -> LiveServer:
 
 
 def _post(srv: LiveServer, body: object, key: str | None = "valid", **kw: object) -> httpx.Response:
-    headers = {} if key is None else {"Authorization": f"Bearer {srv.api_key if key == 'valid' else key}"}
+    headers = (
+        {} if key is None else {"Authorization": f"Bearer {srv.api_key if key == 'valid' else key}"}
+    )
     if isinstance(body, str | bytes):
         return httpx.post(
             f"{srv.url}/v1/chat/completions",

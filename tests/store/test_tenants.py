@@ -71,6 +71,6 @@ def test_users_are_per_tenant_and_get_an_empty_profile(engine: Engine) -> None:
         assert alice_a.id != alice_b.id
         assert get_or_create_user(session, a.id, "alice").id == alice_a.id
         profile = get_profile(session, alice_a)
-        assert profile.model_dump(exclude={"updated_at"}) == Profile(
-            user_id=alice_a.id
-        ).model_dump(exclude={"updated_at"})
+        assert profile.model_dump(exclude={"updated_at"}) == Profile(user_id=alice_a.id).model_dump(
+            exclude={"updated_at"}
+        )

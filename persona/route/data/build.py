@@ -21,7 +21,12 @@ from persona.route.data.reasoning_content import SLOTS as REASONING_SLOTS
 SEED = 20261127
 DATA_PATH = Path(__file__).with_name("train.jsonl")
 PER_TEMPLATE = 10  # fills per single-turn template (duplicates are dropped)
-MULTI_TURN = {"hard_followup": 700, "light_after_hard": 350, "light_edit": 450, "hard_after_light": 300}
+MULTI_TURN = {
+    "hard_followup": 700,
+    "light_after_hard": 350,
+    "light_edit": 450,
+    "hard_after_light": 300,
+}
 
 _SLOT = re.compile(r"\{(\w+)\}")
 _SLOTS: dict[str, list[str]] = {**FAST_SLOTS, **REASONING_SLOTS, **LOCALIZED}
@@ -56,7 +61,9 @@ def fill(template: str, rng: random.Random) -> str:
     return _SLOT.sub(one, template)
 
 
-def _row(text: str, label: str, category: str, lang: str, history: list[dict[str, str]]) -> dict[str, Any]:
+def _row(
+    text: str, label: str, category: str, lang: str, history: list[dict[str, str]]
+) -> dict[str, Any]:
     return {"text": text, "label": label, "category": category, "lang": lang, "history": history}
 
 
@@ -72,7 +79,9 @@ def _single_turn(rng: random.Random) -> list[dict[str, Any]]:
 
 
 def _history(user: str, rng: random.Random) -> list[dict[str, str]]:
-    reply = rng.choice(["Sure, here you go: ...", "Here is my answer: ...", "Okay! ...", "Done: ..."])
+    reply = rng.choice(
+        ["Sure, here you go: ...", "Here is my answer: ...", "Okay! ...", "Done: ..."]
+    )
     return [{"role": "user", "content": user}, {"role": "assistant", "content": reply}]
 
 
@@ -89,11 +98,19 @@ def _multi_turn(single: list[dict[str, Any]], rng: random.Random) -> list[dict[s
         for _ in range(MULTI_TURN[category]):
             context = rng.choice(contexts)
             text = fill(rng.choice(followups), rng)
-            rows.append(_row(text, label, category, context["lang"], _history(context["text"], rng)))
+            rows.append(
+                _row(text, label, category, context["lang"], _history(context["text"], rng))
+            )
     for _ in range(MULTI_TURN["hard_after_light"]):
         context, message = rng.choice(light), rng.choice(hard)
         rows.append(
-            _row(message["text"], "reasoning", "hard_after_light", message["lang"], _history(context["text"], rng))
+            _row(
+                message["text"],
+                "reasoning",
+                "hard_after_light",
+                message["lang"],
+                _history(context["text"], rng),
+            )
         )
     return rows
 
