@@ -99,10 +99,13 @@ def disable(
 
 
 @router.get("/tenants/{tenant_id}/stats")
-def tenant_stats(tenant_id: str, admin: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
-    """Aggregates: reasoning share, compliance per constraint type, memories, latency."""
+def tenant_stats(
+    tenant_id: str, admin: AdminDep, runtime: RuntimeDep, user: str | None = None
+) -> dict[str, Any]:
+    """Aggregates: reasoning share, compliance per constraint type, memories, latency.
+    With `?user=U`, over that user's messages only (compliance per user)."""
     with session_scope(runtime.db) as session:
-        return stats.tenant_stats(session, admin.check_tenant(tenant_id))
+        return stats.tenant_stats(session, admin.check_tenant(tenant_id), user)
 
 
 @router.get("/audit")

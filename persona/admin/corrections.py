@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from persona.admin.audit import write_audit
@@ -30,13 +29,13 @@ from persona.memory.writes import (
     bump_version,
     embedding_bytes,
     memory_snapshot,
+    purge_user_rows,
     record_history,
 )
 from store.models import (
     Feedback,
     Memory,
     MemoryHistory,
-    Outbox,
     Profile,
     Trace,
     Turn,
@@ -273,19 +272,7 @@ def purge_user(
 ) -> dict[str, int]:
     """Hard-delete the user's memories, history, turns, traces, jobs and feedback; counts."""
     user = get_user(session, tenant_id, external_id)
-    uid = user.id
-    counts: dict[str, int] = {}
-    for name, table, column in (
-        ("history", MemoryHistory, MemoryHistory.user_id),
-        ("memories", Memory, Memory.user_id),
-        ("traces", Trace, Trace.user_id),
-        ("turns", Turn, Turn.user_id),
-        ("feedback", Feedback, Feedback.user_id),
-        ("jobs", Outbox, Outbox.user_id),
-    ):
-        result = session.execute(delete(table).where(col(column) == uid))
-        counts[name] = int(getattr(result, "rowcount", 0) or 0)
-    bump_version(session, user)
+    counts = purge_user_rows(session, user)
     write_audit(
         session,
         admin=admin,

@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from persona.admin.queries import get_tenant, memory_state
+from persona.errors import NotFound
 from store.models import Memory, Trace, User, utcnow
 
 MAX_TRACES = 20_000  # the newest traces aggregated; bounds the cost of one stats call
@@ -63,16 +64,22 @@ def _memory_counts(session: Session, tenant_id: str) -> dict[str, Any]:
     }
 
 
-def tenant_stats(session: Session, tenant_id: str) -> dict[str, Any]:
-    """Aggregates over the tenant's traces (newest `MAX_TRACES`) and memories."""
+def tenant_stats(
+    session: Session, tenant_id: str, user_external_id: str | None = None
+) -> dict[str, Any]:
+    """Aggregates over the tenant's traces (newest `MAX_TRACES`) and memories; with
+    `user_external_id`, over that one user's traces (compliance per user)."""
     tenant = get_tenant(session, tenant_id)
     n_users = session.exec(select(func.count()).where(User.tenant_id == tenant_id)).one()
-    traces = session.exec(
-        select(Trace)
-        .where(Trace.tenant_id == tenant_id)
-        .order_by(col(Trace.created_at).desc())
-        .limit(MAX_TRACES)
-    ).all()
+    query = select(Trace).where(Trace.tenant_id == tenant_id)
+    if user_external_id is not None:
+        user = session.exec(
+            select(User).where(User.tenant_id == tenant_id, User.external_id == user_external_id)
+        ).first()
+        if user is None:
+            raise NotFound(f"no user {user_external_id!r} in this tenant")
+        query = query.where(Trace.user_id == user.id)
+    traces = session.exec(query.order_by(col(Trace.created_at).desc()).limit(MAX_TRACES)).all()
     tiers: Counter[str] = Counter(t.tier for t in traces)
     totals = [t.total_ms for t in traces if t.total_ms]
     stages: dict[str, list[float]] = defaultdict(list)
@@ -91,6 +98,7 @@ def tenant_stats(session: Session, tenant_id: str) -> dict[str, Any]:
     all_checks = [p for results in checks.values() for p in results]
     return {
         "tenant": {"id": tenant.id, "name": tenant.name},
+        "user": user_external_id,
         "users": int(n_users),
         "messages": len(traces),
         "tiers": dict(sorted(tiers.items())),

@@ -233,7 +233,7 @@ def _turns(args: argparse.Namespace) -> int:
 def _stats(args: argparse.Namespace) -> int:
     from persona.admin.stats import tenant_stats
 
-    data = _run(args, tenant_stats)
+    data = _run(args, lambda s, t: tenant_stats(s, t, args.user))
     return _emit(args, data, lambda d: print(json.dumps(d, indent=2, ensure_ascii=False)))
 
 
@@ -378,6 +378,7 @@ def register(sub: Any) -> None:
 
     st = cmds.add_parser("stats", help="tenant aggregates: reasoning share, compliance, latency")
     _opts(st, user=False)
+    st.add_argument("--user", help="only this user's messages (compliance per user)")
     st.set_defaults(func=_stats)
 
     au = cmds.add_parser("audit", help="the admin audit log, newest first")

@@ -11,15 +11,20 @@ import builtins
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete as sql_delete
 from sqlmodel import Session, col, select
 
 from persona.errors import Conflict, InvalidInput, NotFound
 from persona.memory.consolidate import Scope, consolidate
 from persona.memory.extract.candidate import KINDS, Candidate
-from persona.memory.writes import bump_version, embedding_bytes, memory_snapshot, record_history
+from persona.memory.writes import (
+    bump_version,
+    embedding_bytes,
+    memory_snapshot,
+    purge_user_rows,
+    record_history,
+)
 from store.db import session_scope
-from store.models import Feedback, Memory, MemoryHistory, Outbox, Trace, Turn, User, utcnow
+from store.models import Feedback, Memory, MemoryHistory, Trace, Turn, User, utcnow
 from store.users import find_user, get_or_create_user, get_profile
 
 if TYPE_CHECKING:
@@ -342,17 +347,5 @@ class MemoryService:
         """
         with session_scope(self.engine) as session:
             user = self._user(session, tenant_id, user_external_id)
-            uid = user.id
-            counts: dict[str, int] = {}
-            for name, table, column in (
-                ("history", MemoryHistory, MemoryHistory.user_id),
-                ("memories", Memory, Memory.user_id),
-                ("traces", Trace, Trace.user_id),
-                ("turns", Turn, Turn.user_id),
-                ("feedback", Feedback, Feedback.user_id),
-                ("jobs", Outbox, Outbox.user_id),
-            ):
-                result = session.execute(sql_delete(table).where(col(column) == uid))
-                counts[name] = int(result.rowcount or 0)  # type: ignore[attr-defined]
-            bump_version(session, user)
+            counts = purge_user_rows(session, user)
         return counts

@@ -9,10 +9,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import event, update
+from sqlalchemy import delete, event, update
 from sqlmodel import Session, col
 
-from store.models import Memory, MemoryHistory, User, utcnow
+from store.models import Feedback, Memory, MemoryHistory, Outbox, Trace, Turn, User, utcnow
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -128,3 +128,24 @@ def bump_version(session: Session, user: User) -> bool:
         .execution_options(synchronize_session="fetch")
     )
     return True
+
+
+def purge_user_rows(session: Session, user: User) -> dict[str, int]:
+    """Hard-delete the user's memories, history, turns, traces, feedback and pending jobs.
+
+    The user row and profile stay; the version bump makes every index cache drop the user's
+    vectors. Returns how many rows of each kind were deleted.
+    """
+    counts: dict[str, int] = {}
+    for name, table, column in (
+        ("history", MemoryHistory, MemoryHistory.user_id),
+        ("memories", Memory, Memory.user_id),
+        ("traces", Trace, Trace.user_id),
+        ("turns", Turn, Turn.user_id),
+        ("feedback", Feedback, Feedback.user_id),
+        ("jobs", Outbox, Outbox.user_id),
+    ):
+        result = session.execute(delete(table).where(col(column) == user.id))
+        counts[name] = int(getattr(result, "rowcount", 0) or 0)
+    bump_version(session, user)
+    return counts

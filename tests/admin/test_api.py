@@ -562,6 +562,7 @@ def test_stats(admin_server: Factory) -> None:
     with srv.client("acme") as c:
         assert c.get(f"/admin/v1/tenants/{ACME}/stats").json() == {
             "tenant": {"id": ACME, "name": "acme"},
+            "user": None,
             "users": 2,
             "messages": 3,
             "tiers": {"fast": 2, "reasoning": 1},
@@ -587,6 +588,17 @@ def test_stats(admin_server: Factory) -> None:
             "tokens": 180,
             "cost_usd": 0.003,
         }
+
+
+def test_stats_per_user(admin_server: Factory) -> None:
+    srv = admin_server()
+    with srv.client("acme") as c:
+        alice = c.get(f"/admin/v1/tenants/{ACME}/stats", params={"user": "alice"}).json()
+        missing = c.get(f"/admin/v1/tenants/{ACME}/stats", params={"user": "nobody"})
+    assert alice["user"] == "alice"
+    assert (alice["messages"], alice["compliance"]["checks"]) == (3, 3)
+    assert missing.status_code == 404
+    assert missing.json()["error"]["message"] == "no user 'nobody' in this tenant"
 
 
 def test_audit_log_is_scoped(admin_server: Factory) -> None:
