@@ -19,12 +19,12 @@ from persona.errors import (
     RateLimited,
     Unauthorized,
 )
-from persona.types import ChatMessage, ChatReply, Usage
 
 if TYPE_CHECKING:
     from persona.client import PersonaClient
     from persona.config import Settings
     from persona.sdk import Persona
+    from persona.types import ChatMessage, ChatReply, Usage
 
 __all__ = [
     "ChatMessage",
@@ -45,6 +45,9 @@ __all__ = [
 ]
 
 _LAZY = {
+    "ChatMessage": "persona.types",
+    "ChatReply": "persona.types",
+    "Usage": "persona.types",
     "Persona": "persona.sdk",
     "PersonaClient": "persona.client",
     "Settings": "persona.config",
@@ -52,7 +55,8 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> Any:
-    # the SDK classes pull in httpx, pydantic-settings and sqlmodel; import them on first use
+    # these pull in pydantic, httpx and sqlmodel; import them on first use so `persona --help`
+    # and `import persona` stay fast
     if name in _LAZY:
         import importlib
 

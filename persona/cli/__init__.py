@@ -92,7 +92,11 @@ def tenant_id_for(engine: Any, name: str | None) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `persona` console script."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        if not getattr(args, "takes_extra_args", False):
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        args.extra_args = extra
     try:
         result = args.func(args)
     except InvalidInput as exc:

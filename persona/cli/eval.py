@@ -1,4 +1,9 @@
-"""`persona eval steering|memory|routing`: component evals on public data, printed as JSON."""
+"""`persona eval steering|memory|routing`: component evals on public data, printed as JSON.
+
+Each module in `persona.evals` exposes `add_arguments(parser)` and `run(args) -> dict`. The
+modules (numpy, the constraint registry ...) are imported only when an eval runs, so that
+`persona --help` stays fast; their options are parsed then.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,10 @@ from typing import Any
 
 from persona.cli import print_json
 
-# each module in persona.evals exposes add_arguments(parser) and run(args) -> dict
 EVALS = {
-    "steering": "Constraint checkers, repairs and parser on IFEval.",
-    "memory": "Memory retrieval recall and latency on LoCoMo.",
-    "routing": "Router quality on MT-Bench and GSM8K, and decision latency.",
+    "steering": "Constraint checkers, repairs and parser on IFEval (--ifeval DIR).",
+    "memory": "Memory retrieval recall and latency on LoCoMo (--locomo PATH [--threads N]).",
+    "routing": "Router quality on MT-Bench and GSM8K, and decision latency (--data DIR).",
 }
 
 
@@ -21,25 +25,23 @@ def register(sub: Any) -> None:
     parser = sub.add_parser("eval", help="run a component eval and print JSON")
     evals = parser.add_subparsers(dest="eval_name", required=True, metavar="EVAL")
     for name, help_text in EVALS.items():
-        p = evals.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--json", action="store_true", help="print JSON only (the default output)")
-        p.add_argument("--no-progress", action="store_true", help="hide progress bars")
-        p.set_defaults(func=_run, eval_module=name)
-        _add_module_arguments(name, p)
+        # options are the module's, parsed by `parse_eval_args` when the eval runs
+        p = evals.add_parser(name, help=help_text, description=help_text, add_help=False)
+        p.set_defaults(func=_run, eval_module=name, takes_extra_args=True)
 
 
-def _add_module_arguments(name: str, parser: argparse.ArgumentParser) -> None:
-    # argument definitions live beside each eval; importing it must stay cheap
-    try:
-        module = importlib.import_module(f"persona.evals.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"persona.evals.{name}":
-            raise
-        return
+def parse_eval_args(name: str, argv: list[str]) -> argparse.Namespace:
+    """Parse one eval's own options (`--json`, `--no-progress` and the module's)."""
+    module = importlib.import_module(f"persona.evals.{name}")
+    parser = argparse.ArgumentParser(prog=f"persona eval {name}", description=EVALS[name])
+    parser.add_argument("--json", action="store_true", help="print JSON only (the default output)")
+    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
     module.add_arguments(parser)
+    return parser.parse_args(argv)
 
 
 def _run(args: argparse.Namespace) -> int:
     module = importlib.import_module(f"persona.evals.{args.eval_module}")
-    print_json(module.run(args))
+    eval_args = parse_eval_args(args.eval_module, getattr(args, "extra_args", []))
+    print_json(module.run(eval_args))
     return 0
