@@ -140,3 +140,46 @@ def test_a_mixed_conversation_routes_as_a_person_would_expect(
         "fast-fake",
         "fast-fake",
     ]
+
+
+def test_feedback_is_stored_and_moves_the_threshold(
+    srv: LiveServer, fake_provider: FakeProvider
+) -> None:
+    from sqlmodel import select
+
+    from persona.route import Router
+    from store.db import session_scope
+    from store.models import Feedback
+
+    reply = _chat(srv, "di", "what's a good name for a cat?")
+    assert reply["persona"]["tier"] == "fast"
+    r = _api(
+        srv,
+        "POST",
+        "/v1/feedback",
+        json={
+            "response_id": reply["id"],
+            "rating": "regenerate_reasoning",
+            "comment": "too shallow",
+        },
+    )
+    assert r.status_code == 201
+    body = r.json()
+    default = Router.load().default_threshold
+    assert body["feedback"]["rating"] == "regenerate_reasoning"
+    assert body["feedback"]["tier"] == "fast"
+    assert body["route_threshold"] < default
+    with session_scope(srv.runtime.db) as session:
+        rows = session.exec(select(Feedback)).all()
+        assert [(f.turn_id, f.rating, f.comment) for f in rows] == [
+            (reply["persona"]["turn_id"], "regenerate_reasoning", "too shallow")
+        ]
+    # the next decision uses the tenant's moved threshold
+    nxt = _chat(srv, "di", "and a name for a dog?")
+    assert nxt["persona"]["route"]["threshold"] == body["route_threshold"]
+    missing = _api(
+        srv, "POST", "/v1/feedback", json={"response_id": "chatcmpl-nope", "rating": "up"}
+    )
+    assert missing.status_code == 404
+    bad = _api(srv, "POST", "/v1/feedback", json={"response_id": reply["id"], "rating": "meh"})
+    assert bad.status_code == 400
