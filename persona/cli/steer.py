@@ -8,6 +8,7 @@ import sys
 from typing import Any
 
 from persona.cli import print_json
+from persona.cli.steer_parse import add_parse_command
 from persona.errors import InvalidInput
 
 
@@ -30,13 +31,7 @@ def register(sub: Any) -> None:
     check.add_argument("--repair", action="store_true", help="apply lossless repairs and re-check")
     check.add_argument("--json", action="store_true", help="print JSON")
     check.set_defaults(func=_check)
-    try:
-        from persona.steer.parse_cli import add_parse_command
-    except ModuleNotFoundError as exc:
-        if exc.name != "persona.steer.parse_cli":
-            raise
-    else:
-        add_parse_command(cmds)
+    add_parse_command(cmds)
 
 
 def _load_constraints(raw: str) -> list[Any]:

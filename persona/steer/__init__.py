@@ -6,7 +6,20 @@ IFEval's kwargs names, plus ``style:*`` ids for product constraints.
 
 from __future__ import annotations
 
-from typing import Any
+from persona.steer.conflicts import find_conflicts, validate_set
+from persona.steer.precedence import Dropped, Resolution, resolve
+from persona.steer.registry import (
+    ConstraintType,
+    Param,
+    all_types,
+    describe,
+    get_type,
+    make,
+    register,
+    validate,
+)
+from persona.steer.repair import check, repair
+from persona.steer.types import Constraint, RepairResult, Verdict
 
 __all__ = [
     "Constraint",
@@ -28,33 +41,3 @@ __all__ = [
     "validate",
     "validate_set",
 ]
-
-_LAZY = {
-    "Constraint": "persona.steer.types",
-    "ConstraintType": "persona.steer.registry",
-    "Dropped": "persona.steer.precedence",
-    "Param": "persona.steer.registry",
-    "RepairResult": "persona.steer.types",
-    "Resolution": "persona.steer.precedence",
-    "Verdict": "persona.steer.types",
-    "all_types": "persona.steer.registry",
-    "check": "persona.steer.repair",
-    "describe": "persona.steer.registry",
-    "find_conflicts": "persona.steer.conflicts",
-    "get_type": "persona.steer.registry",
-    "make": "persona.steer.registry",
-    "register": "persona.steer.registry",
-    "repair": "persona.steer.repair",
-    "resolve": "persona.steer.precedence",
-    "validate": "persona.steer.registry",
-    "validate_set": "persona.steer.conflicts",
-}
-
-
-def __getattr__(name: str) -> Any:
-    # lazy, so that `persona --help` (which registers `persona steer`) stays fast
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'persona.steer' has no attribute {name!r}")

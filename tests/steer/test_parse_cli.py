@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from persona.steer.parse_cli import add_parse_command
+from persona.cli.steer_parse import add_parse_command
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
