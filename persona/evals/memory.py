@@ -34,9 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--threads",
         type=int,
         default=None,
-        help="torch threads for the embedder (default: torch's, one per core; on an idle "
-        "2-core machine 2 threads ingest LoCoMo in 83 s vs 131 s with 1, but when other "
-        "processes load the CPU, 1 thread avoids contention)",
+        help="torch threads for the embedder (default: torch's, one per core, fastest on an "
+        "idle machine; when other processes load the CPU, 1 thread avoids contention)",
     )
 
 
