@@ -116,16 +116,7 @@ class PersonaClient:
 
     async def achat(self, user: str, message: str | None = None, **kwargs: Any) -> ChatReply:
         """`chat`, awaitable (its own async HTTP connection)."""
-        request = build_request(
-            user,
-            message,
-            kwargs.pop("messages", None),
-            model=kwargs.pop("model", AUTO_MODEL),
-            session_id=kwargs.pop("session_id", None),
-            tier=kwargs.pop("tier", None),
-            temperature=kwargs.pop("temperature", None),
-            max_tokens=kwargs.pop("max_tokens", None),
-        )
+        request = build_request(user, message, **kwargs)
         async with httpx.AsyncClient(
             base_url=self._base_url, headers=self._headers, timeout=self._timeout
         ) as http:
@@ -137,16 +128,7 @@ class PersonaClient:
         self, user: str, message: str | None = None, **kwargs: Any
     ) -> Iterator[str | ChatReply]:
         """Yield text deltas, then the final `ChatReply` (from the stream's last chunk)."""
-        request = build_request(
-            user,
-            message,
-            kwargs.pop("messages", None),
-            model=kwargs.pop("model", AUTO_MODEL),
-            session_id=kwargs.pop("session_id", None),
-            tier=kwargs.pop("tier", None),
-            temperature=kwargs.pop("temperature", None),
-            max_tokens=kwargs.pop("max_tokens", None),
-        )
+        request = build_request(user, message, **kwargs)
         parts: list[str] = []
         with self._http.stream(
             "POST", "/v1/chat/completions", json=_payload(request, True)

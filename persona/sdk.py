@@ -21,14 +21,14 @@ MessagesArg = Sequence[ChatMessage | dict[str, str]]
 
 def build_request(
     user: str,
-    message: str | None,
-    messages: MessagesArg | None,
+    message: str | None = None,
+    messages: MessagesArg | None = None,
     *,
-    model: str,
-    session_id: str | None,
-    tier: str | None,
-    temperature: float | None,
-    max_tokens: int | None,
+    model: str = AUTO_MODEL,
+    session_id: str | None = None,
+    tier: str | None = None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
 ) -> ChatRequest:
     """A `ChatRequest` from the SDK's `chat(user, message | messages)` arguments."""
     if (message is None) == (messages is None):
@@ -145,16 +145,7 @@ class Persona:
     ) -> Iterator[str | ChatReply]:
         """Yield text deltas, then the final `ChatReply`."""
         engine, tenant_id = self._ensure()
-        request = build_request(
-            user,
-            message,
-            kwargs.pop("messages", None),
-            model=kwargs.pop("model", AUTO_MODEL),
-            session_id=kwargs.pop("session_id", None),
-            tier=kwargs.pop("tier", None),
-            temperature=kwargs.pop("temperature", None),
-            max_tokens=kwargs.pop("max_tokens", None),
-        )
+        request = build_request(user, message, **kwargs)
         yield from engine.stream(tenant_id, request)
 
     def memories(self, user: str) -> Memories:
