@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -13,6 +15,11 @@ LOCAL_MODEL = "local/gemma-3-270m"
 
 def _default_data_dir() -> Path:
     return Path.home() / ".local" / "share" / "persona"
+
+
+def default_cache_dir() -> Path:
+    """Where derived model files (the embedder's ONNX export) are cached."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "persona"
 
 
 class Settings(BaseSettings):
@@ -31,6 +38,10 @@ class Settings(BaseSettings):
     # model -> {"api_base": ..., "api_key": ...} for OpenAI-compatible servers (vLLM, Ollama ...)
     model_endpoints: dict[str, dict[str, str]] = Field(default_factory=dict)
     embedding_model: str = "all-MiniLM-L6-v2"
+    # auto: ONNX Runtime with int8 weights when installed (fastest), else PyTorch; onnx: exact
+    embedding_backend: Literal["auto", "onnx-int8", "onnx", "torch"] = "auto"
+    embedding_threads: int | None = None  # None: one per core
+    model_cache_dir: Path = Field(default_factory=default_cache_dir)  # derived model files
     local_model_path: Path | None = None  # GGUF file; None: assembled from the PyPI package
     local_model_threads: int = 2
     local_model_context: int = 2048
@@ -62,7 +73,7 @@ class Settings(BaseSettings):
     admin_rate_limit_burst: float = 60
     background_worker: bool = True  # run the outbox worker inside the server process
 
-    @field_validator("data_dir")
+    @field_validator("data_dir", "model_cache_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()

@@ -31,7 +31,11 @@ def _serve(args: argparse.Namespace) -> int:
     runtime = Runtime.build(settings)  # fails fast with a clear message on an old schema
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
-    print("persona: loading models (embedder, router, local chat model)...", flush=True)
+    print(
+        "persona: loading models (embedder, router, local chat model; the first start on a "
+        "machine also exports the embedder to ONNX, about 20 s)...",
+        flush=True,
+    )
     runtime.warm_up()
     print(f"persona: serving on http://{host}:{port} (database: {runtime.db.url!r})", flush=True)
     uvicorn.run(create_app(runtime), host=host, port=port, log_level=args.log_level)

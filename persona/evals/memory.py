@@ -34,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--threads",
         type=int,
         default=None,
-        help="torch threads for the embedder (default: torch's, one per core, fastest on an "
-        "idle machine; when other processes load the CPU, 1 thread avoids contention)",
+        help="threads for the embedder (default: one per core, fastest on an idle machine; "
+        "when other processes load the CPU, 1 thread avoids contention)",
     )
 
 
@@ -100,18 +100,22 @@ class _Sample:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     """Ingest every sample, run every category 1-4 question, and report recall and latency."""
-    import torch
     from sqlmodel import Session
     from tqdm import tqdm
 
-    from persona.embed import get_embedder
+    from persona.config import get_settings
+    from persona.embed import MiniLMEmbedder
     from persona.memory.episodes import EpisodeTurn, ingest_turns
     from persona.memory.retrieve import Retriever
 
-    if getattr(args, "threads", None):
-        torch.set_num_threads(max(1, int(args.threads)))
     data = json.loads(Path(args.locomo).read_text())
-    embedder = get_embedder()
+    settings = get_settings()
+    threads = getattr(args, "threads", None)
+    embedder = MiniLMEmbedder(
+        backend=settings.embedding_backend,
+        cache_dir=settings.model_cache_dir,
+        threads=max(1, int(threads)) if threads else settings.embedding_threads,
+    )
     embedder.embed(["warm-up"])  # model load is not ingestion
     progress = not getattr(args, "no_progress", False)
     recalls: dict[int, list[dict[int, float]]] = {c: [] for c in CATEGORIES}

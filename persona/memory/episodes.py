@@ -17,10 +17,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
-from persona.memory.writes import bump_version, memory_snapshot, record_history
-from store.models import Memory, User
+from persona.memory.writes import bump_version, memory_snapshot
+from store.models import Memory, MemoryHistory, User, new_id, utcnow
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -32,7 +32,6 @@ KIND = "episode"
 WINDOW = 2  # neighbours on each side used as context
 CONTEXT_WEIGHT = 0.3  # weight of a neighbour at distance 1 in the stored embedding
 EPISODE_IMPORTANCE = 0.3  # below extracted facts (0.5 default): a raw turn is weaker evidence
-BATCH = 256
 
 
 @dataclass(frozen=True)
@@ -118,57 +117,69 @@ def ingest_turns(
     window: int = WINDOW,
     actor: str = "extractor",
     agent_id: str | None = None,
-) -> list[Memory]:
-    """Store `turns` (in conversation order) as episodic memories; returns the new rows.
+) -> list[str]:
+    """Store `turns` (in conversation order) as episodic memories; returns the new memory ids.
 
-    Embeds in batches, writes one `add` history row per memory and bumps the user's
-    `memory_version` once. Turns with a `turn_id` already stored for this user are skipped,
-    so re-running the same job adds nothing.
+    Embeds all turns in one call, writes the memories and one `add` history row each as two
+    multi-row inserts (an import of thousands of turns spends its time in the model, not in
+    per-row ORM work), and bumps the user's `memory_version` once. Turns with a `turn_id`
+    already stored for this user are skipped, so re-running the same job adds nothing.
     """
     assert user.id is not None
     stored = _already_stored(session, user.id, turns)
     todo = [t for t in turns if t.text.strip() and (t.turn_id, t.memory_text) not in stored]
     if not todo:
         return []
-    texts = [t.memory_text for t in todo]
-    parts = [embedder.embed(texts[i : i + BATCH]) for i in range(0, len(texts), BATCH)]
     near = _neighbours(todo, window)
-    vectors = context_vectors(np.concatenate(parts), near)
-    memories = []
-    for i, turn in enumerate(todo):
-        context = " ".join(todo[j].memory_text for j, _ in sorted(near[i]))
-        memories.append(
-            Memory(
-                user_id=user.id,
-                kind=KIND,
-                text=turn.memory_text,
-                embedding=vectors[i].astype("<f4").tobytes(),
-                importance=EPISODE_IMPORTANCE,
-                agent_id=agent_id,
-                session_id=turn.session_id,
-                actor=actor,
-                source_turn_id=turn.turn_id,
-                valid_from=turn.at,
-                meta={**turn.meta, "speaker": turn.speaker, "context": context},
-            )
-        )
-    session.add_all(memories)
-    session.flush()
-    for memory in memories:
-        record_history(
-            session,
-            memory_id=memory.id,
-            user_id=user.id,
-            op="add",
-            before=None,
-            after=memory_snapshot(memory),
-            actor=actor,
-            reason="episode",
-            source_turn_id=memory.source_turn_id,
-        )
+    vectors = context_vectors(embedder.embed([t.memory_text for t in todo]), near)
+    now = utcnow()
+    rows = [
+        {
+            "id": new_id(),
+            "user_id": user.id,
+            "kind": KIND,
+            "text": turn.memory_text,
+            "attribute": None,
+            "embedding": vectors[i].astype("<f4").tobytes(),
+            "importance": EPISODE_IMPORTANCE,
+            "scope": "user",
+            "agent_id": agent_id,
+            "session_id": turn.session_id,
+            "actor": actor,
+            "source_turn_id": turn.turn_id,
+            "valid_from": turn.at,
+            "invalid_at": None,
+            "superseded_by": None,
+            "expires_at": None,
+            "created_at": now,
+            "updated_at": now,
+            "meta": {
+                **turn.meta,
+                "speaker": turn.speaker,
+                "context": " ".join(todo[j].memory_text for j, _ in sorted(near[i])),
+            },
+        }
+        for i, turn in enumerate(todo)
+    ]
+    session.execute(insert(Memory), rows)
+    history = [
+        {
+            "memory_id": row["id"],
+            "user_id": user.id,
+            "op": "add",
+            "before": None,
+            "after": memory_snapshot(row),
+            "actor": actor,
+            "reason": "episode",
+            "source_turn_id": row["source_turn_id"],
+            "created_at": now,
+        }
+        for row in rows
+    ]
+    session.execute(insert(MemoryHistory), history)
     bump_version(session, user)
     session.flush()
-    return memories
+    return [row["id"] for row in rows]
 
 
 def ingest_chat_turn(
@@ -182,7 +193,7 @@ def ingest_chat_turn(
     session_id: str | None,
     turn_id: str | None,
     agent_id: str | None = None,
-) -> list[Memory]:
-    """Index one chat exchange (the background job's call after each turn)."""
+) -> list[str]:
+    """Index one chat exchange (the background job's call after each turn); the new ids."""
     turns = chat_turns(user_message, reply, at=at, session_id=session_id, turn_id=turn_id)
     return ingest_turns(session, user, turns, embedder, agent_id=agent_id)

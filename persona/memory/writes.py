@@ -5,6 +5,7 @@ Consolidation and the memory service build on these; nothing here decides *wheth
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -49,8 +50,11 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def memory_snapshot(memory: Memory) -> dict[str, Any]:
-    """The memory as a JSON-safe dict (no embedding): the `before`/`after` of history rows."""
+def memory_snapshot(memory: Memory | Mapping[str, Any]) -> dict[str, Any]:
+    """The memory (a row or its column values) as a JSON-safe dict without the embedding:
+    the `before`/`after` of history rows."""
+    if isinstance(memory, Mapping):
+        return {name: _json_value(memory.get(name)) for name in _SNAPSHOT_FIELDS}
     return {name: _json_value(getattr(memory, name)) for name in _SNAPSHOT_FIELDS}
 
 

