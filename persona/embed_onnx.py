@@ -23,6 +23,7 @@ concurrent processes are safe.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -33,12 +34,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from persona.errors import DependencyMissing
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from numpy.typing import NDArray
 
-EXPORT_VERSION = 2  # bump when the exported graph changes (inputs, pooling, opset)
+EXPORT_VERSION = 2  # bump when the files change (inputs, pooling, opset, quantization)
 OPSET = 17
 MAX_EXPORT_ERROR = 1e-4  # largest accepted difference from the PyTorch model, per component
 MIN_INT8_COSINE = 0.95  # smallest accepted cosine between int8 and fp32 vectors on the probe
@@ -224,6 +227,13 @@ class OnnxEncoder:
     ) -> None:
         from tokenizers import Tokenizer
 
+        needed = ("onnxruntime", "onnx") if variant == "int8" else ("onnxruntime",)
+        missing = [m for m in needed if importlib.util.find_spec(m) is None]
+        if missing:
+            raise DependencyMissing(
+                f"the {variant} ONNX embedder needs {' and '.join(missing)}: "
+                f"pip install {' '.join(missing)} (or set PERSONA_EMBEDDING_BACKEND=torch)"
+            )
         path = cached_model(name, model_dir, cache_dir, variant)
         self.path = path
         self._session = _session(path, threads)

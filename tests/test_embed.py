@@ -143,3 +143,16 @@ def test_empty_input_needs_no_model(tmp_path: Path) -> None:
 def test_length_batches_group_similar_lengths_longest_first() -> None:
     assert length_batches([3, 9, 1, 7, 5], 2) == [[1, 3], [4, 0], [2]]
     assert length_batches([], 4) == []
+
+
+def test_a_missing_runtime_is_named_with_its_install_command(
+    no_onnxruntime: None, tmp_path: Path
+) -> None:
+    from persona.errors import DependencyMissing
+
+    with pytest.raises(DependencyMissing) as caught:
+        MiniLMEmbedder(backend="onnx-int8", cache_dir=tmp_path).embed(["x"])
+    assert str(caught.value) == (
+        "the int8 ONNX embedder needs onnxruntime: pip install onnxruntime "
+        "(or set PERSONA_EMBEDDING_BACKEND=torch)"
+    )

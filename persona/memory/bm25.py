@@ -6,11 +6,12 @@ handful of vectorised scatter-adds: well under a millisecond for thousands of do
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,8 +59,11 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
 _VOWEL = re.compile(r"[aeiouy]")
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix-stripping stemmer: `painting`, `painted`, `paints` -> `paint`.
+
+    Cached: a user's index rebuild re-tokenizes every memory, and words repeat.
 
     Keeps at least three letters and one vowel in the stem, and undoubles a final consonant
     (`running` -> `run`), so related forms meet without Porter's full rule set.
@@ -99,6 +103,15 @@ def tokenize(text: str) -> list[str]:
     return out
 
 
+TermCounts = tuple[tuple[str, ...], tuple[int, ...]]
+
+
+def count_terms(tokens: Sequence[str]) -> TermCounts:
+    """A document as its distinct terms and how often each occurs."""
+    counts = Counter(tokens)
+    return tuple(counts), tuple(counts.values())
+
+
 @dataclass
 class BM25Index:
     """A BM25 index over a fixed list of tokenized documents (rebuilt, never mutated)."""
@@ -112,25 +125,38 @@ class BM25Index:
     @classmethod
     def build(cls, docs: Sequence[Sequence[str]], k1: float = 1.2, b: float = 0.5) -> BM25Index:
         """Index `docs` (each a token list, e.g. from `tokenize`)."""
+        return cls.from_counts([count_terms(doc) for doc in docs], k1=k1, b=b)
+
+    @classmethod
+    def from_counts(cls, docs: Sequence[TermCounts], k1: float = 1.2, b: float = 0.5) -> BM25Index:
+        """Index documents given as (terms, counts) pairs (see `count_terms`).
+
+        Vectorised: a user's index is rebuilt after every memory write, so the build runs on
+        the message path; per-term Python work would cost about 0.2 s for 3,000 memories.
+        """
         index = cls(k1=k1, b=b, size=len(docs))
         if not docs:
             return index
-        lengths = np.array([len(d) for d in docs], dtype=np.float32)
-        avg = float(lengths.mean()) or 1.0
-        norm = k1 * (1.0 - b + b * lengths / avg)
-        raw: dict[str, tuple[list[int], list[int]]] = {}
-        for pos, doc in enumerate(docs):
-            for term, tf in Counter(doc).items():
-                ids, tfs = raw.setdefault(term, ([], []))
-                ids.append(pos)
-                tfs.append(tf)
-        n = len(docs)
-        for term, (ids, tfs) in raw.items():
-            idf = math.log(1.0 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
-            pos_arr = np.array(ids, dtype=np.int32)
-            tf_arr = np.array(tfs, dtype=np.float32)
-            weight = idf * tf_arr * (k1 + 1.0) / (tf_arr + norm[pos_arr])
-            index.postings[term] = (pos_arr, weight.astype(np.float32))
+        sizes = [len(terms) for terms, _ in docs]
+        total = sum(sizes)
+        terms = list(chain.from_iterable(terms for terms, _ in docs))
+        vocab = {term: i for i, term in enumerate(dict.fromkeys(terms))}
+        term_ids = np.fromiter(map(vocab.__getitem__, terms), dtype=np.int64, count=total)
+        counts = chain.from_iterable(counts for _, counts in docs)
+        tfs = np.fromiter(counts, dtype=np.float32, count=total)
+        doc_of = np.repeat(np.arange(len(docs), dtype=np.int32), sizes)
+        lengths = np.bincount(doc_of, weights=tfs, minlength=len(docs)).astype(np.float32)
+        norm = k1 * (1.0 - b + b * lengths / (float(lengths.mean()) or 1.0))
+        order = np.argsort(term_ids, kind="stable")
+        term_ids, doc_of, tfs = term_ids[order], doc_of[order], tfs[order]
+        df = np.bincount(term_ids, minlength=len(vocab))
+        idf = np.log1p((len(docs) - df + 0.5) / (df + 0.5))
+        weights = (idf[term_ids] * tfs * (k1 + 1.0) / (tfs + norm[doc_of])).astype(np.float32)
+        bounds = np.concatenate(([0], np.cumsum(df)))
+        index.postings = {
+            term: (doc_of[bounds[i] : bounds[i + 1]], weights[bounds[i] : bounds[i + 1]])
+            for term, i in vocab.items()
+        }
         return index
 
     def scores(self, query_tokens: Sequence[str]) -> NDArray[np.float32]:

@@ -17,12 +17,13 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import select
 
-from persona.memory.bm25 import BM25Index, tokenize
+from persona.memory.bm25 import BM25Index, TermCounts, count_terms, tokenize
 from store.models import Memory, utcnow
 from store.vectors import FaissIndex, IndexCache, memory_version
 
@@ -86,14 +87,23 @@ class UserState:
         )
         self.faiss = FaissIndex([self.ids[i] for i in with_vec], vectors, version)
         docs = [
-            tokenize(r.text) * weights.text_repeat
-            + tokenize(str((r.meta or {}).get("context", "")))
+            _doc_terms(r.text, str((r.meta or {}).get("context", "")), weights.text_repeat)
             for r in rows
         ]
-        self.bm25 = BM25Index.build(docs)
+        self.bm25 = BM25Index.from_counts(docs)
 
     def __len__(self) -> int:
         return len(self.ids)
+
+
+@lru_cache(maxsize=1 << 17)
+def _doc_terms(text: str, context: str, text_repeat: int) -> TermCounts:
+    """A memory's lexical document: its own tokens `text_repeat` times, then its context's.
+
+    Cached by content: every memory write rebuilds the user's state from SQL, and re-tokenizing
+    thousands of unchanged texts was most of that rebuild.
+    """
+    return count_terms(tokenize(text) * text_repeat + tokenize(context))
 
 
 def _times(values: Iterable[datetime | None]) -> NDArray[np.float64]:
