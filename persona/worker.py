@@ -43,7 +43,18 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
         extractor_mode=extractor_mode(rt),  # type: ignore[arg-type]
         post_processors=[index_turn],
     )
-    return Worker(rt.db, {"extract": handler}, poll_interval=poll_interval)
+
+    def refresh_index(kind: str, payload: dict[str, Any]) -> None:
+        # the job changed the user's memories: rebuild their search state now, in this
+        # thread, so the user's next message does not wait for it
+        from store.db import session_scope
+
+        with session_scope(rt.db) as session:
+            rt.retriever.state(session, payload["user_id"])
+
+    return Worker(
+        rt.db, {"extract": handler}, poll_interval=poll_interval, after_commit=refresh_index
+    )
 
 
 def start_worker(rt: Runtime) -> Worker:

@@ -224,6 +224,9 @@ def fail_job(
     return job.status
 
 
+AfterCommit = Callable[[str, dict[str, Any]], None]  # (job kind, payload), once committed
+
+
 class Worker:
     """Polls the outbox and runs each job's handler in its own transaction, in a thread."""
 
@@ -236,9 +239,11 @@ class Worker:
         batch: int = 10,
         max_attempts: int = MAX_ATTEMPTS,
         backoff: timedelta = BACKOFF_BASE,
+        after_commit: AfterCommit | None = None,
     ) -> None:
         self.engine = engine
         self.handlers = dict(handlers)
+        self.after_commit = after_commit
         self.poll_interval = poll_interval
         self.batch = batch
         self.max_attempts = max_attempts
@@ -269,6 +274,12 @@ class Worker:
                         max_attempts=self.max_attempts,
                         backoff=self.backoff,
                     )
+                continue
+            if self.after_commit is not None:
+                try:
+                    self.after_commit(kind, payload)
+                except Exception as exc:  # best effort: the job itself is done and committed
+                    log.warning("after job %s (%s): %s", job_id, kind, exc)
         return len(jobs)
 
     def run_until_idle(self, max_batches: int = 1000) -> int:

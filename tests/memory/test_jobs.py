@@ -230,3 +230,53 @@ def test_two_postgres_workers_never_claim_the_same_job(pg_url: str) -> None:
             second.commit()
     finally:
         engine.dispose()
+
+
+def test_after_commit_runs_once_per_committed_job_and_never_fails_it(
+    sqlite_engine: Engine,
+) -> None:
+    with session_scope(sqlite_engine) as session:
+        session.add(Outbox(kind="extract", payload={"n": 1}))
+        session.add(Outbox(kind="extract", payload={"n": 2, "fail": True}))
+    seen: list[tuple[str, dict[str, Any]]] = []
+
+    def handler(session: Session, payload: dict[str, Any]) -> None:
+        if payload.get("fail"):
+            raise RuntimeError("model down")
+
+    def after(kind: str, payload: dict[str, Any]) -> None:
+        seen.append((kind, payload))
+        raise RuntimeError("cache warm-up failed")  # logged; the job stays done
+
+    worker = Worker(sqlite_engine, {"extract": handler}, max_attempts=1, after_commit=after)
+    assert worker.run_until_idle() == 2
+    assert seen == [("extract", {"n": 1})]
+    with session_scope(sqlite_engine) as session:
+        statuses = [job.status for job in session.exec(select(Outbox).order_by(col(Outbox.id)))]
+    assert statuses == ["done", "failed"]
+
+
+def test_the_runtime_worker_rebuilds_the_users_index_after_a_job(sqlite_url: str) -> None:
+    from persona.config import Settings
+    from persona.runtime import Runtime
+    from persona.worker import make_worker
+    from store.vectors import memory_version
+
+    runtime = Runtime.build(
+        Settings(database_url=sqlite_url, fast_model="local/none"),
+        embedder=EMB,  # type: ignore[arg-type]
+        upgrade=True,
+    )
+    try:
+        _, uid = setup_user(runtime.db)
+        say(runtime.db, uid, "I live in Oslo")
+        assert make_worker(runtime).run_until_idle() == 1
+        cache = runtime.retriever.cache
+        with session_scope(runtime.db) as session:
+            version = memory_version(session, uid)
+            assert version > 0 and cache.builds == 1
+            hits = runtime.retriever.search(session, uid, "where do I live", None, 3)
+        assert cache.builds == 1  # the search found the state the worker built
+        assert "Lives in Oslo" in [h.memory.text for h in hits]
+    finally:
+        runtime.close()
