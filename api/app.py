@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 
 from api import errors
-from api.errors import error_body
+from api.bodylimit import BodyLimit
 from api.routes import admin, chat, feedback, health, memories, profiles
 from persona.bootstrap import first_start_key
 from persona.config import Settings, get_settings
@@ -58,27 +57,14 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         lifespan=lifespan,
     )
     errors.install(app)
-    if settings.cors_origins:
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    if settings.cors_origins:  # added last, so outermost: refusals carry CORS headers too
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["*"],
             allow_headers=["*"],
         )
-
-    limit = settings.max_request_bytes
-
-    @app.middleware("http")
-    async def _size_limit(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > limit:
-            body = error_body(
-                f"request body is {length} bytes; the limit is {limit}", 413, "request_too_large"
-            )
-            return JSONResponse(body, status_code=413)
-        return await call_next(request)
 
     for module in (health, chat, profiles, memories, feedback):
         app.include_router(module.router)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from persona.errors import DependencyMissing
+from persona.errors import DependencyMissing, ModelSetupFailed
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,7 +53,7 @@ _PROBE = (
 _INPUTS = ("input_ids", "attention_mask")
 
 
-class ExportError(RuntimeError):
+class ExportError(ModelSetupFailed):
     """The exported graph does not reproduce the PyTorch model."""
 
 
@@ -109,8 +109,14 @@ def _run(path: Path, probe: dict[str, Any]) -> NDArray[np.float32]:
 
 def _write_atomically(target: Path, write: Any) -> None:
     """Call `write(tmp_path)`, then move the file to `target` (never a half-written cache)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
+    except OSError as exc:
+        raise ModelSetupFailed(
+            f"cannot write the embedder's ONNX files to {target.parent} ({exc.strerror}): "
+            "set PERSONA_MODEL_CACHE_DIR to a writable directory"
+        ) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -9,6 +9,7 @@
     ├── RateLimited         too many requests for this key (429)
     ├── SchemaOutOfDate     the database needs `persona db upgrade`
     ├── DependencyMissing   an optional package is not installed
+    ├── ModelSetupFailed    a bundled model could not be prepared (export, cache directory)
     └── ProviderError       the model provider failed after retries and fallbacks (502)
         └── ProviderTimeout the provider did not answer in time (504)
 
@@ -92,6 +93,13 @@ class DependencyMissing(PersonaError):
 
     status_code = 500
     code = "dependency_missing"
+
+
+class ModelSetupFailed(PersonaError):
+    """A bundled model could not be prepared (its export failed or its cache is not writable)."""
+
+    status_code = 500
+    code = "model_setup_failed"
 
 
 class ProviderError(PersonaError):

@@ -156,3 +156,16 @@ def test_a_missing_runtime_is_named_with_its_install_command(
         "the int8 ONNX embedder needs onnxruntime: pip install onnxruntime "
         "(or set PERSONA_EMBEDDING_BACKEND=torch)"
     )
+
+
+def test_an_unwritable_cache_is_a_clear_error(tmp_path: Path) -> None:
+    from persona.errors import ModelSetupFailed
+
+    (tmp_path / "file").write_text("not a directory")
+    cache = tmp_path / "file" / "cache"
+    with pytest.raises(ModelSetupFailed) as caught:
+        MiniLMEmbedder(backend="onnx", cache_dir=cache).embed(["x"])
+    assert str(caught.value) == (
+        f"cannot write the embedder's ONNX files to {cache} (Not a directory): "
+        "set PERSONA_MODEL_CACHE_DIR to a writable directory"
+    )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -117,7 +118,44 @@ def test_oversize_body(live_server: Callable[..., LiveServer]) -> None:
     srv = live_server(gateway=object(), max_request_bytes=1000)
     r = _post(srv, {**HI, "messages": [{"role": "user", "content": "x" * 2000}]})
     assert r.status_code == 413
-    assert r.json()["error"]["code"] == "request_too_large"
+    size = len(r.request.content)
+    assert r.json() == _err(
+        f"request body is {size} bytes; the limit is 1000", "invalid_request_error",
+        "request_too_large",
+    )  # fmt: skip
+
+
+def _chunked(body: bytes, size: int = 100) -> Iterator[bytes]:
+    # a generator body makes httpx send Transfer-Encoding: chunked, with no Content-Length
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+def test_oversize_chunked_body_without_a_length(live_server: Callable[..., LiveServer]) -> None:
+    srv = live_server(gateway=object(), max_request_bytes=1000)
+    body = json.dumps({**HI, "messages": [{"role": "user", "content": "x" * 2000}]}).encode()
+    r = httpx.post(
+        f"{srv.url}/v1/chat/completions",
+        content=_chunked(body),
+        headers={"Authorization": f"Bearer {srv.api_key}", "Content-Type": "application/json"},
+    )
+    assert "content-length" not in r.request.headers
+    assert r.status_code == 413
+    assert r.json() == _err(
+        "request body is over 1000 bytes; the limit is 1000", "invalid_request_error",
+        "request_too_large",
+    )  # fmt: skip
+
+
+def test_chunked_body_within_the_limit_is_read_whole(srv: LiveServer) -> None:
+    body = json.dumps({**HI, "messages": [{"role": "user", "content": "   "}]}).encode()
+    r = httpx.post(
+        f"{srv.url}/v1/chat/completions",
+        content=_chunked(body, size=7),
+        headers={"Authorization": f"Bearer {srv.api_key}", "Content-Type": "application/json"},
+    )
+    assert r.status_code == 400  # the route parsed the reassembled JSON and validated it
+    assert r.json()["error"]["message"] == "the last user message is empty"
 
 
 def test_too_many_messages(live_server: Callable[..., LiveServer]) -> None:
