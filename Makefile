@@ -47,6 +47,7 @@ evals: setup
 	$(VENV)/bin/persona eval steering --ifeval $(DATASETS)/ifeval --json
 	$(VENV)/bin/persona eval routing --data $(DATASETS)/routing --json
 	$(VENV)/bin/persona eval memory --locomo $(DATASETS)/locomo/locomo10.json --json
+	$(VENV)/bin/persona eval overhead --json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

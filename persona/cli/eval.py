@@ -1,4 +1,4 @@
-"""`persona eval steering|memory|routing`: component evals on public data, printed as JSON.
+"""`persona eval steering|memory|routing|overhead`: component evals on public data, printed as JSON.
 
 Each module in `persona.evals` exposes `add_arguments(parser)` and `run(args) -> dict`. The
 modules (numpy, the constraint registry ...) are imported only when an eval runs, so that
@@ -17,6 +17,8 @@ EVALS = {
     "steering": "Constraint checkers, repairs and parser on IFEval (--ifeval DIR).",
     "memory": "Memory retrieval recall and latency on LoCoMo (--locomo PATH [--threads N]).",
     "routing": "Router quality on MT-Bench and GSM8K, and decision latency (--data DIR).",
+    "overhead": "Per-stage latency persona adds to a message, model call excluded "
+    "([--messages N] [--history N]).",
 }
 
 
