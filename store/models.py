@@ -115,6 +115,8 @@ class MemoryHistory(SQLModel, table=True):
     actor: str = Field(max_length=20)
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     source_turn_id: str | None = Field(default=None, max_length=32)
+    # the extraction candidate this change applied, so a re-run of the job can skip it
+    candidate_key: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -118,13 +118,14 @@ class _Run:
         self.applied: set[str] = set()
         if source_turn_id is not None:
             # read after the lock: a concurrent run of the same job has committed by now
-            reasons = session.exec(
-                select(MemoryHistory.reason).where(
+            keys = session.exec(
+                select(MemoryHistory.candidate_key).where(
                     MemoryHistory.user_id == user.id,
                     MemoryHistory.source_turn_id == source_turn_id,
+                    col(MemoryHistory.candidate_key).is_not(None),
                 )
             ).all()
-            self.applied = applied_keys(list(reasons))
+            self.applied = {key for key in keys if key is not None}
         query = select(Memory).where(
             Memory.user_id == user.id,
             col(Memory.invalid_at).is_(None),
@@ -138,7 +139,14 @@ class _Run:
             query = query.where(Memory.session_id == scope.session_id)
         self.pool = list(session.exec(query.order_by(col(Memory.valid_from))).all())
 
-    def _history(self, op: str, memory: Memory, before: dict[str, Any] | None, reason: str) -> None:
+    def _history(
+        self,
+        op: str,
+        memory: Memory,
+        before: dict[str, Any] | None,
+        reason: str,
+        candidate_key: str | None = None,
+    ) -> None:
         after = memory_snapshot(memory)
         assert self.user.id is not None
         record_history(
@@ -151,6 +159,7 @@ class _Run:
             actor=self.actor,
             reason=reason,
             source_turn_id=self.source_turn_id,
+            candidate_key=candidate_key,
             now=self.now,
         )
         self.changes.append(Change(op, memory.id, before, after, reason))
@@ -170,7 +179,7 @@ class _Run:
         if meta:
             memory.meta = {**memory.meta, **meta}
         self.session.add(memory)
-        self._history("refresh", memory, before, f"{why}; candidate {c.key()}")
+        self._history("refresh", memory, before, why, candidate_key=c.key())
 
     def invalidate(self, memory: Memory, c: Candidate, why: str) -> None:
         """End a memory's validity now (it stays stored and queryable by time)."""
@@ -179,7 +188,7 @@ class _Run:
         memory.updated_at = self.now
         self.session.add(memory)
         self.pool.remove(memory)
-        self._history("invalidate", memory, before, f"{why}; candidate {c.key()}")
+        self._history("invalidate", memory, before, why, candidate_key=c.key())
 
     def add(
         self,
@@ -236,9 +245,9 @@ class _Run:
             self.session.add(old)
             self.pool.remove(old)
             why = f"superseded by {new.id} (new value of {c.attribute!r})"
-            self._history("supersede", old, before, f"{why}; candidate {c.key()}")
+            self._history("supersede", old, before, why, candidate_key=c.key())
         reason = f"supersedes {', '.join(o.id for o in olds)}" if olds else "new memory"
-        self._history("add", new, None, f"{reason}; candidate {c.key()}")
+        self._history("add", new, None, reason, candidate_key=c.key())
         self.pool.append(new)
         return new
 
@@ -343,8 +352,3 @@ def consolidate(
     if run.changes:
         bump_version(session, user)
     return run.changes
-
-
-def applied_keys(reasons: Sequence[str]) -> set[str]:
-    """The candidate keys recorded in history reasons (see `consolidate(skip_keys=...)`)."""
-    return {r.rsplit("; candidate ", 1)[1] for r in reasons if "; candidate " in r}

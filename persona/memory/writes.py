@@ -88,6 +88,7 @@ def record_history(
     actor: str,
     reason: str = "",
     source_turn_id: str | None = None,
+    candidate_key: str | None = None,
     now: datetime | None = None,
 ) -> MemoryHistory:
     """Add one history row for a change to `memory_id`."""
@@ -100,6 +101,7 @@ def record_history(
         actor=actor,
         reason=reason,
         source_turn_id=source_turn_id,
+        candidate_key=candidate_key,
         created_at=now or utcnow(),
     )
     session.add(row)

@@ -41,6 +41,44 @@ def test_the_migrated_schema_matches_the_models(db_url: str) -> None:
     assert diff == []
 
 
+def test_0003_moves_the_candidate_key_out_of_the_reason_and_back(db_url: str) -> None:
+    from sqlalchemy import text
+
+    from store.db import session_scope
+    from store.tenants import create_tenant
+    from store.users import get_or_create_user
+
+    engine = make_engine(db_url)
+    upgrade(engine, "0002")
+    with session_scope(engine) as session:  # tenant, user and profile are unchanged since 0002
+        tenant, _ = create_tenant(session, "app")
+        get_or_create_user(session, tenant.id, "u")
+    with engine.begin() as conn:
+        for reason in ("new memory; candidate add|fact|location|lives in paris", "typo"):
+            conn.execute(
+                text("INSERT INTO memory_history (memory_id, user_id, op, actor, reason, "
+                     "created_at) SELECT 'm', id, 'add', 'api', :r, CURRENT_TIMESTAMP "
+                     "FROM \"user\""),
+                {"r": reason},
+            )  # fmt: skip
+    read = text("SELECT reason, candidate_key FROM memory_history ORDER BY id")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert [tuple(r) for r in conn.execute(read)] == [
+            ("new memory", "add|fact|location|lives in paris"),
+            ("typo", None),
+        ]
+    downgrade(engine, "0002")
+    with engine.connect() as conn:
+        assert [
+            r[0] for r in conn.execute(text("SELECT reason FROM memory_history ORDER BY id"))
+        ] == [
+            "new memory; candidate add|fact|location|lives in paris",
+            "typo",
+        ]
+    engine.dispose()
+
+
 def test_check_schema_refuses_an_empty_database_and_says_what_to_run(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
     with pytest.raises(SchemaError) as info:
