@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
     from numpy.typing import NDArray
 
+    from persona.config import Settings
+
 DIM = 384
 EmbeddingBackend = Literal["auto", "onnx-int8", "onnx", "torch"]
 
@@ -60,6 +62,15 @@ class MiniLMEmbedder:
         self.threads = threads
         self._encoder: Encoder | None = None
         self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, threads: int | None = None) -> MiniLMEmbedder:
+        """The embedder the settings configure (`threads` overrides theirs)."""
+        return cls(
+            backend=settings.embedding_backend,
+            cache_dir=settings.model_cache_dir,
+            threads=threads or settings.embedding_threads,
+        )
 
     def _load(self) -> Encoder:
         with self._lock:
@@ -186,12 +197,7 @@ def get_embedder() -> Embedder:
         if _default is None:
             from persona.config import get_settings
 
-            settings = get_settings()
-            _default = MiniLMEmbedder(
-                backend=settings.embedding_backend,
-                cache_dir=settings.model_cache_dir,
-                threads=settings.embedding_threads,
-            )
+            _default = MiniLMEmbedder.from_settings(get_settings())
         return _default
 
 

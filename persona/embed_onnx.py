@@ -14,7 +14,7 @@ Two variants, both cached:
   message pay the embedding; choose `onnx` for the exact model.
 
 The export needs torch and transformers, which the bundled model brings anyway; once cached,
-loading a session needs neither. The cache key hashes the weights, the model config and
+loading a session needs neither. The cache key covers the weights file, the model config and
 `EXPORT_VERSION`, so a changed model or export re-exports. Every file is checked on a padded
 probe batch before use (fp32 against PyTorch, int8 against fp32), and written atomically, so
 concurrent processes are safe.
@@ -66,12 +66,16 @@ def max_seq_length(model_dir: Path) -> int:
 
 
 def cache_key(model_dir: Path) -> str:
-    """A short hash of what the exported graph depends on."""
+    """A short hash of what the exported graph depends on.
+
+    The config's content plus the weights' size and modification time: reading the 90 MB of
+    weights would cost every process start about 0.2 s. A reinstalled model gets a new
+    mtime, so the worst case is one needless re-export, never a stale file.
+    """
+    weights = (model_dir / "model.safetensors").stat()
     digest = hashlib.sha256(f"persona-onnx-{EXPORT_VERSION}-{OPSET}".encode())
-    for name in ("config.json", "model.safetensors"):
-        with (model_dir / name).open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+    digest.update((model_dir / "config.json").read_bytes())
+    digest.update(f"{weights.st_size}-{weights.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from persona import stages
 from persona.errors import InvalidInput
 from persona.runtime import Runtime
+from persona.steering import Steering, persist_steering, steer
 from persona.types import ChatReply, ChatRequest, Usage
 from store.db import session_scope
 from store.models import new_id
@@ -51,7 +52,7 @@ class Prepared:
     message: str
     call: stages.ModelCall
     trace: dict[str, Any]
-    steering: stages.Steering
+    steering: Steering
     clock: Clock = field(default_factory=Clock)
 
 
@@ -100,7 +101,7 @@ class ChatEngine:
             clock.lap("embed")
             memories = stages.recall(self.rt, session, user, message, embedding)
             clock.lap("retrieve")
-            steering = stages.steer(session, tenant_id, profile, message)
+            steering = steer(session, tenant_id, profile, message)
             clock.lap("steer")
             route = stages.route(
                 self.rt, session, user, profile, request, message, embedding, tier_override
@@ -174,7 +175,7 @@ class ChatEngine:
 
             user = session.get(User, prep.user_pk)
             assert user is not None
-            stages.persist_steering(session, user, prep.steering, turn_id)
+            persist_steering(session, user, prep.steering, turn_id)
             trace["turn_id"] = turn_id
             _, trace_row = record_turn(
                 session,

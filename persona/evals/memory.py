@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from persona.evals import percentile
+
 KS = (1, 5, 10, 20)
 CATEGORIES = (1, 2, 3, 4)
 _SESSION = re.compile(r"^session_(\d+)$")
@@ -70,12 +72,6 @@ def _evidence(raw: list[str]) -> list[str]:
     return [part.strip() for item in raw for part in re.split(r"[;,]", item) if part.strip()]
 
 
-def _percentile(values: list[float], q: float) -> float:
-    import numpy as np
-
-    return round(float(np.percentile(values, q)), 2) if values else 0.0
-
-
 class _Sample:
     """One LoCoMo sample as one user in its own migrated SQLite database."""
 
@@ -109,12 +105,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from persona.memory.retrieve import Retriever
 
     data = json.loads(Path(args.locomo).read_text())
-    settings = get_settings()
     threads = getattr(args, "threads", None)
-    embedder = MiniLMEmbedder(
-        backend=settings.embedding_backend,
-        cache_dir=settings.model_cache_dir,
-        threads=max(1, int(threads)) if threads else settings.embedding_threads,
+    embedder = MiniLMEmbedder.from_settings(
+        get_settings(), threads=max(1, int(threads)) if threads else None
     )
     embedder.embed(["warm-up"])  # model load is not ingestion
     progress = not getattr(args, "no_progress", False)
@@ -183,9 +176,9 @@ def _report(
         "per_category": {
             str(c): {**_mean_at(recalls[c]), "questions": len(recalls[c])} for c in CATEGORIES
         },
-        "search_ms_p50": _percentile(latencies, 50),
-        "search_ms_p95": _percentile(latencies, 95),
-        "search_ms_p99": _percentile(latencies, 99),
+        "search_ms_p50": percentile(latencies, 50),
+        "search_ms_p95": percentile(latencies, 95),
+        "search_ms_p99": percentile(latencies, 99),
         "ingest_seconds": round(ingest_seconds, 2),
         "questions": len(everything),
     }

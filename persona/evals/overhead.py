@@ -18,6 +18,8 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from persona.evals import percentile
+
 WARM_UP = 3
 USER = "overhead-bench"
 FACTS = (
@@ -78,11 +80,7 @@ def history_turns(count: int) -> list[tuple[str, str]]:
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
-    import numpy as np
-
-    if not values:
-        return {"p50": 0.0, "p95": 0.0}
-    return {q: round(float(np.percentile(values, int(q[1:]))), 2) for q in ("p50", "p95")}
+    return {"p50": percentile(values, 50), "p95": percentile(values, 95)}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

@@ -17,19 +17,10 @@ from persona.memory.episodes import (
     ingest_chat_turn,
     ingest_turns,
 )
-from store.models import Memory, MemoryHistory, Tenant, User
+from store.models import Memory, MemoryHistory, User
+from tests.factories import make_user
 
 AT = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
-
-
-def _user(session: Session) -> User:
-    tenant = Tenant(name="t", api_key_hash="a" * 64, key_prefix="psn_x")
-    session.add(tenant)
-    session.flush()
-    user = User(tenant_id=tenant.id, external_id="u")
-    session.add(user)
-    session.commit()
-    return user
 
 
 def _rows(session: Session, user: User) -> list[Memory]:
@@ -55,7 +46,7 @@ def test_ingest_turns_stores_one_episode_per_turn(engine: Engine) -> None:
         EpisodeTurn("Ann", "New session here", AT, "s2", meta={"dia_id": "D2:1"}),
     ]
     with Session(engine, expire_on_commit=False) as session:
-        user = _user(session)
+        user = make_user(session)
         stored = ingest_turns(session, user, turns, embedder)
         session.commit()
         rows = _rows(session, user)
@@ -94,7 +85,7 @@ def test_chat_turn_ingestion_is_idempotent(engine: Engine) -> None:
         EpisodeTurn("assistant", "hello", AT, "s", "t1", {"role": "assistant"}),
     ]
     with Session(engine, expire_on_commit=False) as session:
-        user = _user(session)
+        user = make_user(session)
         kwargs = {"at": AT, "session_id": "chat-1", "turn_id": "turn-1"}
         first = ingest_chat_turn(
             session, user, embedder, user_message="I love jazz", reply="Noted!", **kwargs

@@ -13,7 +13,8 @@ from sqlmodel import Session
 from persona.embed import Embedder, get_embedder
 from persona.memory.retrieve import Hit, Retriever, approx_tokens, select_for_prompt
 from persona.memory.writes import bump_version
-from store.models import Memory, Tenant, User
+from store.models import Memory, User
+from tests.factories import make_user
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 T1 = datetime(2024, 6, 1, tzinfo=UTC)
@@ -28,16 +29,6 @@ def embedder() -> Embedder:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as s:
         yield s
-
-
-def _user(session: Session, name: str) -> User:
-    tenant = Tenant(name=f"t-{name}", api_key_hash=name.ljust(64, "0"), key_prefix="psn_x")
-    session.add(tenant)
-    session.flush()
-    user = User(tenant_id=tenant.id, external_id=name)
-    session.add(user)
-    session.commit()
-    return user
 
 
 def _remember(
@@ -61,7 +52,7 @@ def _search(
 
 @pytest.fixture
 def alice(session: Session, embedder: Embedder) -> User:
-    user = _user(session, "alice")
+    user = make_user(session, "alice")
     _remember(session, embedder, user, "dog", "I have a dog named Rex", valid_from=T0)
     _remember(session, embedder, user, "job", "I work as a nurse at the city hospital")
     _remember(session, embedder, user, "food", "My favourite food is sushi", kind="preference")
@@ -130,7 +121,7 @@ def test_validity_as_of_and_filters(session: Session, embedder: Embedder, alice:
 def test_isolation_versions_and_cache_loss(
     session: Session, embedder: Embedder, alice: User
 ) -> None:
-    bob = _user(session, "bob")
+    bob = make_user(session, "bob")
     _remember(session, embedder, bob, "bob-dog", "I have a dog named Rex")
     retriever = Retriever(cache_size=1)
     query = "Tell me about my dog Rex"

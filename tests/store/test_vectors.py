@@ -10,23 +10,14 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from store.models import Memory, Tenant, User
+from store.models import Memory, User
 from store.vectors import FaissIndex, IndexCache, load_user_vectors, memory_version, user_index
+from tests.factories import make_user
 
 
 def _unit(*values: float) -> np.ndarray:
     v = np.array(values, dtype=np.float32)
     return v / np.linalg.norm(v)
-
-
-def _user(session: Session, name: str) -> User:
-    tenant = Tenant(name=f"t-{name}", api_key_hash=name.ljust(64, "0"), key_prefix="psn_x")
-    session.add(tenant)
-    session.flush()
-    user = User(tenant_id=tenant.id, external_id=name)
-    session.add(user)
-    session.flush()
-    return user
 
 
 def _add(session: Session, user: User, memory_id: str, vector: np.ndarray | None) -> None:
@@ -103,7 +94,10 @@ def test_cache_builds_once_under_concurrent_gets() -> None:
 
 def test_user_index_isolation_versions_and_cache_loss(engine: Engine) -> None:
     with Session(engine, expire_on_commit=False) as session:
-        alice, bob = _user(session, "alice"), _user(session, "bob")
+        alice, bob = (
+            make_user(session, "alice", commit=False),
+            make_user(session, "bob", commit=False),
+        )
         _add(session, alice, "a1", _unit(1, 0, 0, *([0] * 381)))
         _add(session, alice, "a2", _unit(0, 1, 0, *([0] * 381)))
         _add(session, alice, "a3", None)  # no embedding: not indexed

@@ -1,0 +1,122 @@
+"""The steering stage of the hot path: the rules in force for one reply, and storing new ones.
+
+Gathers the developer's and the user's constraints and instructions, reads standing or one-off
+preferences from the message, applies precedence (`persona.steer.precedence`), and after the
+reply stores the standing ones the message set, with the turn as provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from store.models import Profile, Tenant, User, utcnow
+
+
+@dataclass
+class Steering:
+    """The constraints and instructions in force for one reply, and what happened to them."""
+
+    active: list[Any] = field(default_factory=list)  # steer.types.Constraint, after precedence
+    dropped: list[dict[str, Any]] = field(default_factory=list)
+    developer_instructions: str = ""
+    instructions: list[str] = field(default_factory=list)
+    new_constraints: list[dict[str, Any]] = field(default_factory=list)  # standing, from chat
+    new_instructions: list[str] = field(default_factory=list)
+    one_off: list[dict[str, Any]] = field(default_factory=list)
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    reasked: bool = False
+
+    @property
+    def has_checks(self) -> bool:
+        """Whether the reply must be checked (and so buffered when streaming)."""
+        return bool(self.active)
+
+    def as_trace(self) -> dict[str, Any]:
+        """Trace form: active constraints, which won and lost, verdicts, repairs."""
+        return {
+            "active": [c.as_dict() for c in self.active],
+            "dropped": self.dropped,
+            "instructions": self.instructions,
+            "stored_from_message": {
+                "constraints": self.new_constraints,
+                "instructions": self.new_instructions,
+            },
+            "one_off": self.one_off,
+            "rejected": self.rejected,
+            "results": self.results,
+            "repairs": self.repairs,
+            "reasked": self.reasked,
+            "compliant": all(r["passed"] for r in self.results) if self.results else None,
+        }
+
+
+def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> Steering:
+    """Gather developer and user rules, read new preferences from the message, apply precedence."""
+    from persona.errors import PersonaError
+    from persona.profiles import constraint_row, merge_constraint, to_constraint
+    from persona.steer.parse import parse_preferences
+    from persona.steer.precedence import resolve
+
+    tenant = session.get(Tenant, tenant_id)
+    developer_rows = list(tenant.constraints) if tenant else []
+    user_rows = list(profile.constraints)
+    out = Steering(
+        developer_instructions=tenant.instructions if tenant else "",
+        instructions=[i["text"] for i in profile.instructions],
+    )
+    parsed = parse_preferences(message)
+    one_off_rows: list[dict[str, Any]] = []
+    for c in parsed.constraints:
+        source = "chat" if parsed.scope == "standing" else "one_off"
+        try:
+            row = constraint_row(c.id, dict(c.kwargs), source)
+        except PersonaError as exc:
+            out.rejected.append({**c.as_dict(), "reason": exc.message})
+            continue
+        if parsed.scope == "standing":
+            user_rows, _ = merge_constraint(user_rows, row)
+            out.new_constraints.append(row)
+        else:
+            one_off_rows.append(row)
+    if parsed.scope == "standing":
+        out.new_instructions = list(parsed.instructions)
+        out.instructions.extend(parsed.instructions)
+    out.one_off = one_off_rows
+    resolution = resolve(
+        [to_constraint(r) for r in developer_rows],
+        [to_constraint(r) for r in user_rows],
+        [to_constraint(r) for r in one_off_rows],
+    )
+    out.active = list(resolution.active)
+    out.dropped = [
+        {"constraint": c.as_dict(), "reason": reason, "winner": w.as_dict() if w else None}
+        for c, reason, w in resolution.dropped
+    ]
+    return out
+
+
+def persist_steering(session: Session, user: User, steering: Steering, turn_id: str) -> None:
+    """Store standing preferences the message set, with the turn as provenance."""
+    if not steering.new_constraints and not steering.new_instructions:
+        return
+    from persona.profiles import instruction_row, merge_constraint
+    from store.users import get_profile
+
+    profile = get_profile(session, user)
+    rows = list(profile.constraints)
+    for row in steering.new_constraints:
+        row["turn_id"] = turn_id
+        rows, _ = merge_constraint(rows, row)
+    profile.constraints = rows
+    profile.instructions = [
+        *profile.instructions,
+        *(instruction_row(t, "chat", turn_id) for t in steering.new_instructions),
+    ]
+    profile.version += 1
+    profile.updated_at = utcnow()
+    session.add(profile)
