@@ -65,12 +65,30 @@ _IMPERATIVE = re.compile(
 
 
 @dataclass(frozen=True)
+class Mention:
+    """Text that talks about writing without asking anything of the replies (never a rule)."""
+
+    text: str
+    reason: str  # e.g. "reported speech", "question about how to write", "third party"
+
+
+@dataclass(frozen=True)
+class RefusedClaim:
+    """A claim of authority the sender does not have; its rules are never stored or applied."""
+
+    text: str
+    reason: str  # e.g. "claims developer authority", "aimed at other users"
+
+
+@dataclass(frozen=True)
 class ParseResult:
-    """What a message asks of the replies."""
+    """What a message asks of the replies, what it only mentions, and what it may not ask."""
 
     constraints: list[Constraint]
     scope: Scope | None
     instructions: list[str] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+    claims: list[RefusedClaim] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``persona steer parse --json``."""

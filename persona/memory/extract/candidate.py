@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 KINDS = ("fact", "preference", "event", "instruction")
-Op = Literal["add", "forget", "invalidate_previous"]
+Op = Literal["add", "forget", "invalidate_previous", "supersede", "invalidate"]
 
 _SPACE = re.compile(r"\s+")
 _EDGE_PUNCT = " \t\n.,;:!?\"'`"
@@ -25,6 +25,8 @@ class Candidate:
     `op` is "add" (remember `text`), "forget" (invalidate memories matching `text` or
     `attribute`) or "invalidate_previous" ("that's no longer true": invalidate what the previous
     turn was about; `text` then holds that turn's message, filled in by the job).
+    "supersede" (replace the memory `target_id` with `text`) and "invalidate" (end the memory
+    `target_id`) are the operations an LLM extractor emits against the user's current memories.
     `attribute` names what the memory is about ("location", "diet", "opinion:jazz"); a new
     value of a single-valued attribute supersedes the old one.
     """
@@ -36,6 +38,8 @@ class Candidate:
     importance: float = 0.5
     op: Op = "add"
     event_date: str | None = None
+    # "supersede" / "invalidate" name the exact current memory they replace or end (LLM ops)
+    target_id: str | None = None
 
     def key(self) -> str:
         """A stable fingerprint, recorded in history so a re-run job can skip this candidate."""
