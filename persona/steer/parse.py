@@ -89,6 +89,9 @@ class ParseResult:
     instructions: list[str] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     claims: list[RefusedClaim] = field(default_factory=list)
+    # sentences that look like a request about the replies but that the rules did not understand
+    # (candidates for the optional model-assisted parse in the background)
+    ambiguous: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of ``persona steer parse --json``."""

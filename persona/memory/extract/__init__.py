@@ -7,12 +7,13 @@ the bundled tiny local model, or no gateway at all, gets the rules.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
 from persona.errors import InvalidInput
-from persona.memory.extract.candidate import KINDS, Candidate, normalize_text
+from persona.memory.extract.candidate import KINDS, Candidate, CurrentMemory, normalize_text
 from persona.memory.extract.commands import parse_commands
 from persona.memory.extract.llm import ChatGateway, LLMExtractor, parse_json_lenient
 from persona.memory.extract.rules import extract_rules
@@ -21,6 +22,7 @@ __all__ = [
     "KINDS",
     "Candidate",
     "ChatGateway",
+    "CurrentMemory",
     "Extraction",
     "ExtractorMode",
     "LLMExtractor",
@@ -58,8 +60,13 @@ def extract(
     model: str | None = None,
     mode: ExtractorMode = "auto",
     now: datetime | None = None,
+    current: Sequence[CurrentMemory] = (),
 ) -> Extraction:
-    """Commands, then the chosen extractor over the text the commands did not consume."""
+    """Commands, then the chosen extractor over the text the commands did not consume.
+
+    `current` is the user's currently valid memories: the LLM extractor emits operations
+    against them (supersede / invalidate by id).
+    """
     if mode not in ("auto", "rules", "llm"):
         raise InvalidInput(f"unknown extractor mode {mode!r}: use auto, rules or llm")
     parsed = parse_commands(message, now=now)

@@ -19,6 +19,16 @@ def normalize_text(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class CurrentMemory:
+    """A currently valid memory of the user, as extractors see it (the LLM prompt lists these)."""
+
+    id: str
+    kind: str
+    text: str
+    attribute: str | None = None
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One proposed change to a user's memory.
 
