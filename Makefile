@@ -6,7 +6,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup browser serve test lint typecheck evals clean
+.PHONY: setup browser serve test lint typecheck evals bench-proxy clean
 
 setup: $(VENV)/.installed
 
@@ -49,5 +49,12 @@ evals: setup
 	$(VENV)/bin/persona eval memory --locomo $(DATASETS)/locomo/locomo10.json --json
 	$(VENV)/bin/persona eval overhead --json
 
+# LiteLLM's proxy for `persona bench gateway --against-litellm-proxy`, in a venv of its own:
+# litellm[proxy] pins versions that clash with persona's
+bench-proxy: .venv-proxy/bin/litellm
+.venv-proxy/bin/litellm:
+	python3 -m venv .venv-proxy
+	.venv-proxy/bin/pip install -q 'litellm[proxy]'
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .venv-proxy .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -21,11 +21,11 @@ COMMAND_MODULES = (
     "tenants",
     "memory",
     "instructions",
-    "profile",
     "steer",
     "route",
     "eval",
     "admin",
+    "bench",
 )
 
 
@@ -37,13 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"persona.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"persona.cli.{name}":
-                continue  # command group not part of this build
-            raise
-        module.register(sub)
+        importlib.import_module(f"persona.cli.{name}").register(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: persona measured beside what users would run instead, printed as JSON."""
