@@ -31,6 +31,8 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         rt = runtime or Runtime.build(settings)
+        if runtime is None:
+            rt.warm_up()
         app.state.runtime = rt
         app.state.engine = ChatEngine(rt)
         key = first_start_key(rt.db)
@@ -70,6 +72,13 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         app.include_router(module.router)
     admin.include(app, settings)
     return app
+
+
+def serve_app() -> FastAPI:
+    """The app of one `persona serve` API process: its own runtime, no in-process worker
+    (`persona serve` runs the background worker as a process of its own)."""
+    settings = get_settings().model_copy(update={"background_worker": False})
+    return create_app(settings=settings)
 
 
 def _start_worker(rt: Runtime) -> Worker:

@@ -71,7 +71,8 @@ class Settings(BaseSettings):
     rate_limit_burst: float = 60
     admin_rate_limit_per_minute: float = 300  # per admin key; 0 disables
     admin_rate_limit_burst: float = 60
-    background_worker: bool = True  # run the outbox worker inside the server process
+    background_worker: bool = True  # `persona serve` starts `persona worker` beside the API
+    workers: int | None = None  # API processes of `persona serve`; None: one per core
 
     @field_validator("data_dir", "model_cache_dir")
     @classmethod

@@ -87,11 +87,13 @@ class Runtime:
 
     def warm_up(self) -> None:
         """Load the embedder, the router and any local chat model now, not on the first request."""
+        from persona.llm.registry import load_litellm
         from persona.steer.compile import compile_messages  # noqa: F401
         from persona.steer.parse import parse_preferences
         from persona.steer.repair import repair  # noqa: F401
         from store.vectors import FaissIndex  # noqa: F401
 
+        load_litellm()  # a first request must not pay for (and serialise on) the import
         self.embedder.embed(["warm-up"])
         parse_preferences("warm-up")
         _ = self.router, self.retriever

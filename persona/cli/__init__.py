@@ -16,6 +16,7 @@ from persona.errors import InvalidInput, PersonaError
 
 COMMAND_MODULES = (
     "serve",
+    "worker",
     "chat",
     "db",
     "tenants",

@@ -1,9 +1,26 @@
-"""`persona serve`: run the HTTP server (OpenAI-compatible chat, REST, admin)."""
+"""`persona serve`: the HTTP server (OpenAI-compatible chat, REST, admin) in N processes.
+
+The parent process checks the schema, creates the first tenant on an empty database, starts
+the background worker as a process of its own (`persona worker`, unless `--no-worker`) and
+hands the socket to uvicorn's `--workers N` API processes. Each API process builds its own
+runtime (database pool, embedder, router) and warms it up before taking requests; none runs
+background jobs, so a busy API never starves extraction and extraction never slows replies.
+SIGINT/SIGTERM stop the API processes gracefully (in-flight requests finish), then the worker
+(its current job finishes; a job cut short is claimed again, extraction is idempotent).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 from typing import Any
+
+from persona.config import Settings
+from persona.errors import InvalidInput
+
+GRACEFUL_S = 30
 
 
 def register(sub: Any) -> None:
@@ -12,32 +29,101 @@ def register(sub: Any) -> None:
         "serve",
         help="run the HTTP server",
         description="Run the server. Defaults come from PERSONA_HOST / PERSONA_PORT "
-        "(127.0.0.1:8000). On an empty database a tenant 'local' is created and its key printed.",
+        "(127.0.0.1:8000). On an empty database a tenant 'local' is created and its key printed. "
+        "API processes: --workers (default: one per core; one when a tier is the in-process "
+        "local model). The background worker runs as its own process (`persona worker`).",
     )
     p.add_argument("--host", help="bind address (default: PERSONA_HOST or 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default: PERSONA_PORT or 8000)")
+    p.add_argument(
+        "--workers", type=int, help="API processes (default: PERSONA_WORKERS or one per core)"
+    )
+    p.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="do not start the background worker (run `persona worker` elsewhere)",
+    )
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(func=_serve)
+
+
+def default_workers(settings: Settings) -> int:
+    """One API process per core; one when a tier runs the local model in-process.
+
+    The local model is CPU-bound and loaded per process: more processes would share the same
+    cores and hold one copy of the model each.
+    """
+    if settings.workers is not None:
+        return settings.workers
+    tiers = (settings.fast_model, settings.reasoning_model)
+    if any(model.startswith("local/") for model in tiers):
+        return 1
+    return max(1, os.cpu_count() or 1)
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when `persona serve` dies, even by SIGKILL (Linux)."""
+    import contextlib
+    import ctypes
+    import signal
+
+    # not Linux: no prctl, and the worker outlives a killed parent (stop it by hand)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from persona.bootstrap import first_start_key
     from persona.config import get_settings
     from persona.runtime import Runtime
 
     settings = get_settings()
+    workers = args.workers if args.workers is not None else default_workers(settings)
+    if workers < 1:
+        raise InvalidInput("--workers must be at least 1")
     runtime = Runtime.build(settings)  # fails fast with a clear message on an old schema
+    key = first_start_key(runtime.db)
+    database = runtime.db.url
+    runtime.close()
+    if key is not None:
+        print(
+            "persona: created tenant 'local'. Its API key (shown only this once):\n"
+            f"  {key}\n"
+            "Use it as 'Authorization: Bearer <key>'.",
+            flush=True,
+        )
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
+    worker = None
+    if settings.background_worker and not args.no_worker:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "persona.cli", "worker"], preexec_fn=_die_with_parent
+        )
     print(
-        "persona: loading models (embedder, router, local chat model; the first start on a "
-        "machine also exports the embedder to ONNX, about 20 s)...",
+        f"persona: {workers} API process(es) loading models (embedder, router, local chat "
+        "model; the first start on a machine also exports the embedder to ONNX, about 20 s), "
+        f"then serving on http://{host}:{port} (database: {database!r}); background worker: "
+        f"{'own process' if worker else 'not started here'}",
         flush=True,
     )
-    runtime.warm_up()
-    print(f"persona: serving on http://{host}:{port} (database: {runtime.db.url!r})", flush=True)
-    uvicorn.run(create_app(runtime), host=host, port=port, log_level=args.log_level)
-    runtime.close()
+    try:
+        uvicorn.run(
+            "api.app:serve_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=args.log_level,
+            timeout_graceful_shutdown=GRACEFUL_S,
+        )
+    finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(GRACEFUL_S)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
     return 0

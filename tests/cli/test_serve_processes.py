@@ -1,0 +1,105 @@
+"""`persona serve --workers 2`: two API processes and a `persona worker` process on one
+database; every turn answered, every background job run once, a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+from sqlalchemy import create_engine, text
+
+from persona.bench.gateway import free_port, persona_env
+
+
+def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "persona serve exited while starting"
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not come up")
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_two_api_processes_and_a_worker_process(
+    database: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue("sqlite_url" if database == "sqlite" else "pg_url")
+    upstream_port = free_port()
+    upstream = subprocess.Popen(
+        [sys.executable, "-m", "persona.bench.upstream", "--port", str(upstream_port)],
+        stdout=subprocess.DEVNULL,
+    )
+    port = free_port()
+    env = persona_env(tmp_path, url, f"http://127.0.0.1:{upstream_port}/v1", port)
+    cli = [sys.executable, "-m", "persona.cli"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
+    created = subprocess.run(
+        [*cli, "tenants", "create", "app", "--json"], env=env, check=True, capture_output=True
+    )
+    key = json.loads(created.stdout)["api_key"]
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen([*cli, "serve", "--workers", "2"], env=env, stdout=log, stderr=log)
+    try:
+        _wait(f"http://127.0.0.1:{port}/healthz", serve)
+        # serve, its 2 API processes and the worker (and multiprocessing's resource tracker)
+        assert len(_processes_with_env(f"PERSONA_PORT={port}".encode())) >= 4
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key=key)
+        for i in range(12):
+            reply = client.chat.completions.with_raw_response.create(
+                model="persona/auto",
+                messages=[{"role": "user", "content": f"I live in Porto, message {i}"}],
+                user=f"user-{i % 3}",
+            )
+            assert reply.http_response.status_code == 200
+            assert reply.parse().choices[0].message.content
+        engine = create_engine(url)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with engine.connect() as conn:
+                rows = conn.execute(text("SELECT status, attempts FROM outbox")).all()
+            if rows and all(status == "done" for status, _ in rows):
+                break
+            time.sleep(0.3)
+        assert len(rows) == 12  # one job per turn
+        assert [(s, a) for s, a in rows] == [("done", 1)] * 12  # each run once, by the worker
+        with engine.connect() as conn:
+            turns = conn.execute(text("SELECT count(*) FROM turn")).scalar_one()
+        assert turns == 12
+        engine.dispose()
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        code = serve.wait(timeout=60)
+        upstream.terminate()
+        upstream.wait(timeout=10)
+        log.close()
+    output = (tmp_path / "serve.log").read_text()
+    assert code == 0, output[-3000:]
+    assert "2 API process(es)" in output
+    assert "Traceback" not in output
+    deadline = time.monotonic() + 15  # the worker stopped too (helpers may take a moment)
+    while _processes_with_env(f"PERSONA_PORT={port}".encode()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert _processes_with_env(f"PERSONA_PORT={port}".encode()) == []
+
+
+def _processes_with_env(entry: bytes) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and entry in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
