@@ -5,6 +5,9 @@ through `persona.memory.episodes.ingest_turns`, the product's path for a convers
 (text `"<speaker>: <text>"` plus `" [image: <caption>]"`, the session date, `dia_id` in the
 metadata). For each question of categories 1-4, the user's top 20 memories are retrieved and
 evidence recall@k is the share of the question's evidence `dia_id`s among the top k.
+Session-level recall@10 (`session_recall_at_10`, the metric other systems publish for LoCoMo)
+is the share of questions whose evidence sessions (the `D<n>` of each `dia_id`) are all among
+the sessions of the top 10 turns.
 Search latency covers the whole call, query embedding included, after a warm-up.
 """
 
@@ -25,6 +28,20 @@ from persona.evals import percentile
 KS = (1, 5, 10, 20)
 CATEGORIES = (1, 2, 3, 4)
 _SESSION = re.compile(r"^session_(\d+)$")
+SESSION_K = 10
+
+
+def session_of(dia_id: str) -> str:
+    """The session of a LoCoMo turn id: `D3:12` -> `D3`."""
+    return dia_id.split(":", 1)[0]
+
+
+def scores(evidence: list[str], found: list[str]) -> dict[str, float]:
+    """One question's evidence recall@k for every k, and its session-level recall@10."""
+    row = {f"recall_at_{k}": sum(e in found[:k] for e in evidence) / len(evidence) for k in KS}
+    sessions = {session_of(f) for f in found[:SESSION_K]}
+    row[f"session_recall_at_{SESSION_K}"] = float(all(session_of(e) in sessions for e in evidence))
+    return row
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -111,7 +128,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     embedder.embed(["warm-up"])  # model load is not ingestion
     progress = not getattr(args, "no_progress", False)
-    recalls: dict[int, list[dict[int, float]]] = {c: [] for c in CATEGORIES}
+    recalls: dict[int, list[dict[str, float]]] = {c: [] for c in CATEGORIES}
     latencies: list[float] = []
     ingest_seconds = 0.0
     with tempfile.TemporaryDirectory(prefix="persona-locomo-") as tmp:
@@ -154,21 +171,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     hits = retriever.search(session, db.user_id, qa["question"], vector, max(KS))
                     latencies.append((time.perf_counter() - t0) * 1000)
                     found = [str(h.memory.meta.get("dia_id")) for h in hits]
-                    recalls[int(qa["category"])].append(
-                        {k: sum(e in found[:k] for e in evidence) / len(evidence) for k in KS}
-                    )
+                    recalls[int(qa["category"])].append(scores(evidence, found))
             db.engine.dispose()
     return _report(recalls, latencies, ingest_seconds)
 
 
-def _mean_at(rows: list[dict[int, float]]) -> dict[str, float]:
+def _mean_at(rows: list[dict[str, float]]) -> dict[str, float]:
+    names = [*(f"recall_at_{k}" for k in KS), f"session_recall_at_{SESSION_K}"]
     return {
-        f"recall_at_{k}": round(sum(r[k] for r in rows) / len(rows), 4) if rows else 0.0 for k in KS
+        name: round(sum(r[name] for r in rows) / len(rows), 4) if rows else 0.0 for name in names
     }
 
 
 def _report(
-    recalls: dict[int, list[dict[int, float]]], latencies: list[float], ingest_seconds: float
+    recalls: dict[int, list[dict[str, float]]], latencies: list[float], ingest_seconds: float
 ) -> dict[str, Any]:
     everything = [row for rows in recalls.values() for row in rows]
     return {
