@@ -9,7 +9,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from persona.errors import InvalidInput, PersonaError, RateLimited
+from persona.errors import (
+    InvalidInput,
+    PersonaError,
+    ProviderError,
+    ProviderRateLimited,
+    RateLimited,
+    retry_after_seconds,
+)
 
 log = logging.getLogger("persona.api")
 
@@ -34,8 +41,9 @@ def error_response(exc: PersonaError) -> JSONResponse:
     """The response for one persona error."""
     param = exc.param if isinstance(exc, InvalidInput) else None
     headers = {}
-    if isinstance(exc, RateLimited):
-        headers["Retry-After"] = str(max(1, round(exc.retry_after)))
+    retry_after = exc.retry_after if isinstance(exc, RateLimited | ProviderRateLimited) else None
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after_seconds(retry_after))
     if exc.status_code == 401:
         headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(
@@ -58,8 +66,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(PersonaError)
     async def _persona(_: Request, exc: PersonaError) -> JSONResponse:
-        if exc.status_code >= 500:
-            log.error("request failed: %s", exc.message)
+        if exc.status_code >= 500 or isinstance(exc, ProviderError):
+            detail = exc.detail if isinstance(exc, ProviderError) else None
+            log.error("request failed: %s%s", exc.message, f" ({detail})" if detail else "")
         return error_response(exc)
 
     @app.exception_handler(RequestValidationError)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from persona.errors import RateLimited
+from persona.errors import RateLimited, retry_after_seconds
 
 MAX_BUCKETS = 100_000  # least recently used buckets beyond this are dropped (they were full)
 
@@ -92,6 +92,6 @@ def enforce_rate_limit(request: Request, key_id: str, *, admin: bool = False) ->
     if wait > 0:
         raise RateLimited(
             f"too many requests for this key: the limit is {per_minute:g} per minute "
-            f"(bursts of {burst:g}); retry in {wait:.1f} s",
+            f"(bursts of {burst:g}); retry in {retry_after_seconds(wait)} s",
             retry_after=wait,
         )

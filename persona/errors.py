@@ -19,6 +19,8 @@ Library errors (litellm, sqlalchemy, faiss) are wrapped at the boundary with
 
 from __future__ import annotations
 
+import math
+
 
 class PersonaError(Exception):
     """Base class of every error persona raises on purpose."""
@@ -70,6 +72,11 @@ class Conflict(PersonaError):
     code = "conflict"
 
 
+def retry_after_seconds(wait: float) -> int:
+    """A wait as the whole seconds of a `Retry-After` header (at least 1, rounded up)."""
+    return max(1, math.ceil(wait))
+
+
 class RateLimited(PersonaError):
     """The key exceeded its request rate."""
 
@@ -103,10 +110,29 @@ class ModelSetupFailed(PersonaError):
 
 
 class ProviderError(PersonaError):
-    """The model provider failed even after retries and the fallback chain."""
+    """The model provider failed even after retries and the fallback chain.
+
+    `message` is safe to show a client (models tried, error kinds and statuses); `detail` is
+    the provider's own error text, for the server log only (it can carry upstream internals).
+    """
 
     status_code = 502
     code = "provider_error"
+
+    def __init__(self, message: str, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+class ProviderRateLimited(ProviderError):
+    """The model provider kept answering 429: the client should back off and retry."""
+
+    status_code = 429
+    code = "provider_rate_limited"
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ProviderTimeout(ProviderError):

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from persona.errors import PersonaError, ProviderError, ProviderTimeout
+from persona.errors import PersonaError, ProviderError, ProviderRateLimited, ProviderTimeout
 
 RETRY_AFTER_CAP_S = 10.0  # never let a provider's Retry-After stall a request longer than this
 
@@ -146,11 +146,17 @@ class Plan:
             f"{m} ({', '.join(self._kinds(m))})" for m in self.models if self._kinds(m)
         )
         last = self.last
-        detail = f"; last error: {last.message}" if last else ""
-        text = f"model provider failed after {len(self.attempts)} attempt(s): {tried}{detail}"
+        detail = last.message if last else None
+        text = f"model provider failed after {len(self.attempts)} attempt(s): {tried}"
         if last is not None and last.kind == "timeout":
-            return ProviderTimeout(text)
-        return ProviderError(text)
+            return ProviderTimeout(text, detail)
+        if last is not None and last.kind == "rate_limit":
+            error = ProviderRateLimited(
+                f"{text}; the provider is rate limiting: retry later", last.retry_after
+            )
+            error.detail = detail
+            return error
+        return ProviderError(text, detail)
 
     def _kinds(self, model: str) -> list[str]:
         kinds = [

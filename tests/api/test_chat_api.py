@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import httpx
@@ -137,12 +138,34 @@ def test_provider_failure_is_a_502_and_writes_nothing(
     body = info.value.body
     assert isinstance(body, dict)
     assert body["code"] == "provider_error"
-    assert FAST in body["message"]
+    assert body["message"] == (
+        f"model provider failed after 2 attempt(s): {FAST} (server_error 500, server_error 500)"
+    )  # what was tried, never the provider's own error text
+    assert "litellm" not in json.dumps(body) and "Exception" not in json.dumps(body)
     after = table_counts(srv.runtime.db)
     # the user row may be created on first sight; no turn, trace, job or memory is written
     assert {k: after[k] for k in ("turn", "trace", "outbox", "memory", "memory_history")} == {
         k: before[k] for k in ("turn", "trace", "outbox", "memory", "memory_history")
     }
+
+
+def test_an_upstream_429_reaches_the_client_as_a_429_with_its_retry_after(
+    live_server: Callable[..., LiveServer], fake_provider: FakeProvider
+) -> None:
+    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
+    srv = live_server(fast_model=FAST, model_endpoints={FAST: endpoint}, max_retries=0)
+    fake_provider.script(error(429, "slow down", retry_after=30), model="fast-fake")
+    with pytest.raises(openai.RateLimitError) as info:
+        _client(srv).chat.completions.create(
+            model="persona/fast", user="ivy", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert info.value.status_code == 429
+    assert info.value.response.headers["retry-after"] == "30"
+    body = info.value.body
+    assert isinstance(body, dict)
+    assert body["code"] == "provider_rate_limited"
+    assert body["type"] == "rate_limit_error"
+    assert "slow down" not in body["message"]
 
 
 def test_provider_timeout_is_a_504(srv: LiveServer, fake_provider: FakeProvider) -> None:

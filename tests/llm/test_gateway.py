@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from persona.errors import ProviderError, ProviderTimeout
+from persona.errors import ProviderError, ProviderRateLimited, ProviderTimeout
 from persona.llm.gateway import Gateway
 from persona.llm.types import ChatResult, StreamChunk, Usage
 from tests.fakes.provider import FakeProvider, cut, drop, error, hang, malformed, ok
@@ -134,12 +134,15 @@ def test_all_failing_raises_provider_error_naming_every_model(
     fake_provider.script(error(429, "slow down"), error(429, "slow down"), model="b")
     with pytest.raises(ProviderError) as caught:
         make_gateway(max_retries=1).complete(MESSAGES, model="openai/a", fallbacks=["openai/b"])
-    assert type(caught.value) is ProviderError
+    assert type(caught.value) is ProviderRateLimited  # the last word was the provider's 429
     assert caught.value.message == (
         "model provider failed after 4 attempt(s): "
         "openai/a (server_error 500, server_error 502), "
         "openai/b (rate_limit 429, rate_limit 429); "
-        "last error: litellm.RateLimitError: RateLimitError: OpenAIException - slow down"
+        "the provider is rate limiting: retry later"
+    )
+    assert caught.value.detail == (
+        "litellm.RateLimitError: RateLimitError: OpenAIException - slow down"
     )
     assert caught.value.__cause__ is not None
     assert len(fake_provider.requests) == 4
@@ -152,9 +155,9 @@ def test_a_timeout_as_the_last_error_raises_provider_timeout(
     with pytest.raises(ProviderTimeout) as caught:
         make_gateway(max_retries=1, request_timeout_s=0.3).complete(MESSAGES, model="openai/a")
     assert caught.value.message.startswith(
-        "model provider failed after 2 attempt(s): openai/a (server_error 500, timeout); "
-        "last error: litellm.Timeout:"
+        "model provider failed after 2 attempt(s): openai/a (server_error 500, timeout)"
     )
+    assert (caught.value.detail or "").startswith("litellm.Timeout:")
     assert caught.value.status_code == 504
 
 
@@ -164,9 +167,10 @@ def test_connection_refused_everywhere_names_the_model(
     with pytest.raises(ProviderError) as caught:
         make_gateway(max_retries=1).complete(MESSAGES, model="openai/down", fallbacks=[])
     assert caught.value.message == (
-        "model provider failed after 2 attempt(s): openai/down (connection, connection); "
-        "last error: litellm.InternalServerError: InternalServerError: OpenAIException - "
-        "Connection error."
+        "model provider failed after 2 attempt(s): openai/down (connection, connection)"
+    )
+    assert caught.value.detail == (
+        "litellm.InternalServerError: InternalServerError: OpenAIException - Connection error."
     )
 
 
@@ -177,8 +181,8 @@ def test_client_errors_are_not_retried(
     fake_provider.script(error(status, "nope"), ok("never"), model="a")
     with pytest.raises(ProviderError) as caught:
         make_gateway().complete(MESSAGES, model="openai/a")
-    assert caught.value.message.startswith(
-        f"model provider failed after 1 attempt(s): openai/a (client_error {status}); "
+    assert caught.value.message == (
+        f"model provider failed after 1 attempt(s): openai/a (client_error {status})"
     )
     assert len(fake_provider.requests) == 1
 
@@ -256,9 +260,10 @@ def test_stream_all_failing_raises_before_any_chunk(
     with pytest.raises(ProviderError) as caught:
         make_gateway(max_retries=1).stream(MESSAGES, model="openai/a")
     assert caught.value.message == (
-        "model provider failed after 2 attempt(s): openai/a (server_error 503, server_error 503); "
-        "last error: litellm.ServiceUnavailableError: ServiceUnavailableError: OpenAIException - "
-        "fake error 503"
+        "model provider failed after 2 attempt(s): openai/a (server_error 503, server_error 503)"
+    )
+    assert caught.value.detail == (
+        "litellm.ServiceUnavailableError: ServiceUnavailableError: OpenAIException - fake error 503"
     )
 
 
