@@ -66,6 +66,20 @@ class Memories:
             self._svc.delete(self._tenant, self.user, memory_id, actor="api", reason=reason)
         )
 
+    def suppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+        """ "Don't mention this again": kept (history, export) but never put in a prompt."""
+        return _snap(
+            self._svc.suppress(self._tenant, self.user, memory_id, actor="api", reason=reason)
+        )
+
+    def unsuppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+        """Undo `suppress`: the memory may be used in prompts again."""
+        return _snap(
+            self._svc.suppress(
+                self._tenant, self.user, memory_id, suppressed=False, actor="api", reason=reason
+            )
+        )
+
     def history(self, memory_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Changes to one memory, or to all the user's memories."""
         rows = self._svc.history(self._tenant, self.user, memory_id)
@@ -136,6 +150,20 @@ class HttpMemories:
         """Forget a memory (invalidated, kept in history)."""
         out: dict[str, Any] = self._call(
             "DELETE", f"/{quote(memory_id)}", params={"reason": reason}
+        )
+        return out
+
+    def suppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+        """ "Don't mention this again": kept (history, export) but never put in a prompt."""
+        out: dict[str, Any] = self._call(
+            "POST", f"/{quote(memory_id)}/suppress", params={"reason": reason}
+        )
+        return out
+
+    def unsuppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+        """Undo `suppress`: the memory may be used in prompts again."""
+        out: dict[str, Any] = self._call(
+            "POST", f"/{quote(memory_id)}/unsuppress", params={"reason": reason}
         )
         return out
 

@@ -78,7 +78,8 @@ PROFILE_KINDS = ("fact", "preference", "instruction")
 
 
 def profile_facts(session: Session, user: User, limit: int) -> list[Memory]:
-    """The user's currently valid facts and preferences, most important and recent first.
+    """The user's currently valid facts and preferences, most important and recent first
+    (suppressed ones never).
 
     What persona knows about the user goes into every prompt (like saved memories), whether
     or not the message mentions it: "a restaurant near me" must bring the city along.
@@ -90,6 +91,7 @@ def profile_facts(session: Session, user: User, limit: int) -> list[Memory]:
             Memory.user_id == user.id,
             col(Memory.kind).in_(PROFILE_KINDS),
             col(Memory.invalid_at).is_(None),
+            col(Memory.suppressed_at).is_(None),
             or_(col(Memory.expires_at).is_(None), col(Memory.expires_at) > now),
             col(Memory.scope) == "user",
         )

@@ -1,4 +1,5 @@
-"""`/v1/users/{user}/memories`: list, search, get, add, update, forget, history, export, purge."""
+"""`/v1/users/{user}/memories`: list, search, get, add, update, forget, suppress, history,
+export, purge."""
 
 from __future__ import annotations
 
@@ -180,6 +181,42 @@ async def forget_memory(
     """Forget a memory: it stops being used but stays in history (purge deletes)."""
     memory = await run_in_threadpool(
         rt.memories.delete, tenant.id, user, memory_id, actor="api", reason=reason
+    )
+    return memory_snapshot(memory)
+
+
+@router.post("/v1/users/{user}/memories/{memory_id}/suppress")
+async def suppress_memory(
+    memory_id: str,
+    rt: RuntimeDep,
+    tenant: TenantDep,
+    user: UserPath,
+    reason: Annotated[str, Query(max_length=500)] = "",
+) -> dict[str, Any]:
+    """ "Don't mention this again": the memory stays (history, export) but leaves every prompt."""
+    memory = await run_in_threadpool(
+        rt.memories.suppress, tenant.id, user, memory_id, actor="api", reason=reason
+    )
+    return memory_snapshot(memory)
+
+
+@router.post("/v1/users/{user}/memories/{memory_id}/unsuppress")
+async def unsuppress_memory(
+    memory_id: str,
+    rt: RuntimeDep,
+    tenant: TenantDep,
+    user: UserPath,
+    reason: Annotated[str, Query(max_length=500)] = "",
+) -> dict[str, Any]:
+    """Undo a suppression: the memory may be used in prompts again."""
+    memory = await run_in_threadpool(
+        rt.memories.suppress,
+        tenant.id,
+        user,
+        memory_id,
+        suppressed=False,
+        actor="api",
+        reason=reason,
     )
     return memory_snapshot(memory)
 

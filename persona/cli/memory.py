@@ -57,6 +57,16 @@ def register(sub: Any) -> None:
     rm.add_argument("--reason", default="", help="why (recorded in history)")
     rm.set_defaults(func=_rm)
 
+    for name, text in (
+        ("suppress", "don't mention a memory again (kept in history and export)"),
+        ("unsuppress", "let a suppressed memory be used in prompts again"),
+    ):
+        sp = cmds.add_parser(name, help=text)
+        _common(sp)
+        sp.add_argument("memory_id")
+        sp.add_argument("--reason", default="", help="why (recorded in history)")
+        sp.set_defaults(func=_suppress, suppressed=name == "suppress")
+
     history = cmds.add_parser("history", help="changes to one memory, or to all of the user's")
     _common(history)
     history.add_argument("memory_id", nargs="?")
@@ -130,6 +140,10 @@ def _line(m: dict[str, Any]) -> str:
         state = f"  (superseded {m['invalid_at']} by {m['superseded_by']})"
     elif m.get("invalid_at"):
         state = f"  (invalid since {m['invalid_at']})"
+    if m.get("suppressed_at"):
+        state += "  (suppressed: not mentioned)"
+    if m.get("project"):
+        attribute += f" <project {m['project']}>"
     return f"{m['id']}  {m['kind']}{attribute}  {m['text']}{state}"
 
 
@@ -201,6 +215,24 @@ def _rm(args: argparse.Namespace) -> int:
     )
     data = memory_snapshot(memory)
     print_json(data) if args.json else print(f"forgotten: {_line(data)}")
+    return 0
+
+
+def _suppress(args: argparse.Namespace) -> int:
+    from persona.memory.writes import memory_snapshot
+
+    service, tenant_id = _service(args)
+    memory = service.suppress(
+        tenant_id,
+        args.user,
+        args.memory_id,
+        suppressed=args.suppressed,
+        actor="admin",
+        reason=args.reason,
+    )
+    data = memory_snapshot(memory)
+    word = "suppressed" if args.suppressed else "unsuppressed"
+    print_json(data) if args.json else print(f"{word}: {_line(data)}")
     return 0
 
 

@@ -1,5 +1,5 @@
 """User-facing memory operations (REST, SDK and CLI call these): list, get, add, update,
-delete, history, search, export and purge.
+delete, suppress, history, search, export and purge.
 
 Every write goes through consolidation or writes a history row itself, and bumps the user's
 `memory_version` in the same transaction. Users are named by (tenant id, external id).
@@ -22,6 +22,7 @@ from persona.memory.writes import (
     memory_snapshot,
     purge_user_rows,
     record_history,
+    set_suppressed,
 )
 from store.db import session_scope
 from store.models import Feedback, Memory, MemoryHistory, Trace, Turn, User, utcnow
@@ -259,6 +260,25 @@ class MemoryService:
             )
             bump_version(session, user)
             return memory
+
+    def suppress(
+        self,
+        tenant_id: str,
+        user_external_id: str,
+        memory_id: str,
+        *,
+        suppressed: bool = True,
+        actor: str = "api",
+        reason: str = "",
+    ) -> Memory:
+        """ "Don't mention this again": keep the memory (valid, in history and export) but never
+        put it in a prompt; `suppressed=False` undoes it. History ops "suppress"/"unsuppress";
+        a memory already in the asked state is returned unchanged."""
+        _check_actor(actor)
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            memory = self._memory(session, user, memory_id)
+            return set_suppressed(session, user, memory, suppressed, actor=actor, reason=reason)
 
     def history(
         self, tenant_id: str, user_external_id: str, memory_id: str | None = None
