@@ -34,6 +34,7 @@ class MemoryIn(BaseModel):
     agent_id: str | None = Field(default=None, max_length=256)
     session_id: str | None = Field(default=None, max_length=256)
     expires_at: datetime | None = None
+    project: str | None = Field(default=None, min_length=1, max_length=256)
 
 
 class MemoryPatch(BaseModel):
@@ -80,6 +81,7 @@ async def list_memories(
     metadata: Annotated[list[str] | None, Query(description="key=value, repeatable")] = None,
     valid: Literal["current", "all"] = "current",
     as_of: datetime | None = None,
+    project: Annotated[str | None, Query(max_length=256)] = None,
 ) -> dict[str, Any]:
     """The user's memories: currently valid (default), all (`valid=all`), or as of a time."""
     rows = await run_in_threadpool(
@@ -91,6 +93,7 @@ async def list_memories(
         metadata=_metadata_filter(metadata),
         include_invalid=valid == "all",
         as_of=as_of,
+        project=project,
     )
     return {"memories": [memory_snapshot(m) for m in rows]}
 

@@ -38,14 +38,16 @@ SCOPES = ("user", "agent", "session")
 MAX_TEXT_CHARS = 2000
 
 
-def _check_scope(scope: str, agent_id: str | None, session_id: str | None) -> Scope:
+def _check_scope(
+    scope: str, agent_id: str | None, session_id: str | None, project: str | None = None
+) -> Scope:
     if scope not in SCOPES:
         raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", param="scope")
     if scope == "agent" and not agent_id:
         raise InvalidInput("an agent-scoped memory needs agent_id", param="agent_id")
     if scope == "session" and not session_id:
         raise InvalidInput("a session-scoped memory needs session_id", param="session_id")
-    return Scope(scope, agent_id, session_id)
+    return Scope(scope, agent_id, session_id, project)
 
 
 def _check_text(text: str) -> str:
@@ -102,8 +104,10 @@ class MemoryService:
         metadata: dict[str, Any] | None = None,
         include_invalid: bool = False,
         as_of: datetime | None = None,
+        project: str | None = None,
     ) -> builtins.list[Memory]:
-        """The user's memories, oldest first: valid now by default, valid at `as_of`, or all."""
+        """The user's memories, oldest first: valid now by default, valid at `as_of`, or all
+        (only `project`'s when given)."""
         with session_scope(self.engine) as session:
             user = self._user(session, tenant_id, user_external_id)
             query = select(Memory).where(Memory.user_id == user.id)
@@ -111,6 +115,8 @@ class MemoryService:
                 query = query.where(Memory.kind == kind)
             if scope is not None:
                 query = query.where(Memory.scope == scope)
+            if project is not None:
+                query = query.where(Memory.project == project)
             if as_of is None and not include_invalid:
                 query = query.where(col(Memory.invalid_at).is_(None))
             rows = session.exec(query.order_by(col(Memory.created_at), col(Memory.id))).all()
@@ -142,18 +148,23 @@ class MemoryService:
         agent_id: str | None = None,
         session_id: str | None = None,
         expires_at: datetime | None = None,
+        project: str | None = None,
     ) -> Memory:
         """Add a memory through consolidation (a duplicate refreshes, a new value supersedes).
 
         Creates the user on first sight, like a chat would. Returns the resulting memory.
+        A `project` (or `metadata["project"]`) makes it that project's: read only by its chats.
         """
+        project = project or (metadata or {}).get("project") or None
+        if project is not None and (not isinstance(project, str) or len(project) > 256):
+            raise InvalidInput("project must be a string of at most 256 characters", "project")
         text = _check_text(text)
         _check_actor(actor)
         if kind not in KINDS:
             raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", param="kind")
         if not 0.0 <= importance <= 1.0:
             raise InvalidInput("importance must be between 0 and 1", param="importance")
-        where = _check_scope(scope, agent_id, session_id)
+        where = _check_scope(scope, agent_id, session_id, project)
         candidate = Candidate(kind, text, attribute or None, None, importance)
         with session_scope(self.engine) as session:
             user = get_or_create_user(session, tenant_id, user_external_id)
