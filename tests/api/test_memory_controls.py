@@ -226,3 +226,15 @@ def test_no_memory_of_one_project_in_a_prompt_of_another(engine: Any) -> None:
         assert set(seen) >= want  # profile facts bring every allowed fact along
 
     check()
+
+
+def test_temporary_chat_streams_and_writes_nothing(srv: LiveServer) -> None:
+    with PersonaClient(srv.url, api_key=srv.api_key) as client:
+        client.memories("ann").add("Lives in Paris")
+        before = table_counts(srv.runtime.db)
+        items = list(client.stream("ann", "I live in Rome now", memory="off"))
+        reply = items[-1]
+        assert not isinstance(reply, str)
+        assert reply.trace["memory"] == {"mode": "off"} and reply.trace["memories"] == []
+        assert _jobs(srv) == 0
+        assert table_counts(srv.runtime.db) == before

@@ -123,3 +123,22 @@ def test_search(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert hits[0]["text"] == "Lives in Paris"
     assert {"score", "id", "kind", "invalid_at"} <= set(hits[0])
+
+
+def test_suppress_and_unsuppress(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _, m, _ = run(capsys, "add", "Is recovering from surgery", "--user", "ann", "--json")
+    code, text, _ = run(capsys, "suppress", m["id"], "--user", "ann", "--reason", "private")
+    assert code == 0
+    assert text.strip() == (
+        f"suppressed: {m['id']}  fact  Is recovering from surgery  (suppressed: not mentioned)"
+    )
+    _, rows, _ = run(capsys, "list", "--user", "ann", "--json")
+    assert [r["id"] for r in rows] == [m["id"]] and rows[0]["suppressed_at"] is not None
+    code, back, _ = run(capsys, "unsuppress", m["id"], "--user", "ann", "--json")
+    assert code == 0 and back["suppressed_at"] is None
+    _, history, _ = run(capsys, "history", m["id"], "--user", "ann", "--json")
+    assert [(h["op"], h["actor"], h["reason"]) for h in history] == [
+        ("add", "admin", "new memory"),
+        ("suppress", "admin", "private"),
+        ("unsuppress", "admin", "may be mentioned again"),
+    ]
