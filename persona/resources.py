@@ -85,6 +85,16 @@ class Memories:
         rows = self._svc.history(self._tenant, self.user, memory_id)
         return [h.model_dump(mode="json") for h in rows]
 
+    def summary(self) -> str:
+        """A short, readable text of the user's current memories."""
+        text: str = self._svc.summary(self._tenant, self.user)
+        return text
+
+    def edit_summary(self, text: str) -> dict[str, Any]:
+        """Apply an edited summary as memory operations; the new summary and the changes."""
+        out: dict[str, Any] = self._svc.edit_summary(self._tenant, self.user, text, actor="user")
+        return out
+
     def export(self) -> dict[str, Any]:
         """Everything stored about the user."""
         out: dict[str, Any] = self._svc.export(self._tenant, self.user)
@@ -171,6 +181,16 @@ class HttpMemories:
         """Changes to one memory, or to all the user's memories."""
         path = f"/{quote(memory_id)}/history" if memory_id else "/history"
         out: builtins.list[dict[str, Any]] = self._call("GET", path)["history"]
+        return out
+
+    def summary(self) -> str:
+        """A short, readable text of the user's current memories."""
+        text: str = self._call("GET", "/summary")["summary"]
+        return text
+
+    def edit_summary(self, text: str) -> dict[str, Any]:
+        """Apply an edited summary as memory operations; the new summary and the changes."""
+        out: dict[str, Any] = self._call("PUT", "/summary", json={"text": text})
         return out
 
     def export(self) -> dict[str, Any]:

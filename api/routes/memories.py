@@ -130,6 +130,32 @@ async def export_memories(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> 
     return export
 
 
+class SummaryIn(BaseModel):
+    """An edited memory summary."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=40_000)
+
+
+@router.get("/v1/users/{user}/memories/summary")
+async def memory_summary(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> dict[str, Any]:
+    """A short, readable text of the user's current memories."""
+    text = await run_in_threadpool(rt.memories.summary, tenant.id, user)
+    return {"summary": text}
+
+
+@router.put("/v1/users/{user}/memories/summary")
+async def edit_memory_summary(
+    body: SummaryIn, rt: RuntimeDep, tenant: TenantDep, user: UserPath
+) -> dict[str, Any]:
+    """Apply an edited summary: removed lines are forgotten, new lines remembered (history)."""
+    out: dict[str, Any] = await run_in_threadpool(
+        rt.memories.edit_summary, tenant.id, user, body.text, actor="user"
+    )
+    return out
+
+
 @router.get("/v1/users/{user}/memories/history")
 async def user_history(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> dict[str, Any]:
     """Every change to any of the user's memories, oldest first."""

@@ -291,6 +291,62 @@ class MemoryService:
             memory = self._memory(session, user, memory_id)
             return set_suppressed(session, user, memory, suppressed, actor=actor, reason=reason)
 
+    def summary(self, tenant_id: str, user_external_id: str) -> str:
+        """The user's memory summary: current memories as a short text (see `summary.py`)."""
+        from persona.memory.summary import render, summary_memories
+
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            return render(summary_memories(session, user))
+
+    def edit_summary(
+        self, tenant_id: str, user_external_id: str, text: str, *, actor: str = "user"
+    ) -> dict[str, Any]:
+        """Apply an edited summary as memory operations (invalidate removed lines, add new
+        ones through consolidation), each with history, in one transaction. Returns the new
+        summary and the changes."""
+        from persona.memory.summary import diff, render, summary_memories
+
+        _check_actor(actor)
+        if len(text) > 20 * MAX_TEXT_CHARS:
+            raise InvalidInput("the summary is too long", param="text")
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            assert user.id is not None
+            edit = diff(summary_memories(session, user), text)
+            changes: builtins.list[dict[str, Any]] = []
+            now = utcnow()
+            for memory in edit.removed:
+                before = memory_snapshot(memory)
+                memory.invalid_at = memory.updated_at = now
+                session.add(memory)
+                record_history(
+                    session,
+                    memory_id=memory.id,
+                    user_id=user.id,
+                    op="invalidate",
+                    before=before,
+                    after=memory_snapshot(memory),
+                    actor=actor,
+                    reason="removed from the memory summary",
+                    now=now,
+                )
+                changes.append({"op": "invalidate", "memory_id": memory.id})
+            if edit.removed:
+                bump_version(session, user)
+            for line, kind in edit.added:
+                made = consolidate(
+                    session,
+                    user,
+                    [Candidate(kind, _check_text(line), None, None, 0.7)],
+                    embedder=self.embedder,
+                    actor=actor,
+                    now=now,
+                )
+                changes += [{"op": ch.op, "memory_id": ch.memory_id} for ch in made]
+            session.flush()
+            return {"summary": render(summary_memories(session, user)), "changes": changes}
+
     def history(
         self, tenant_id: str, user_external_id: str, memory_id: str | None = None
     ) -> builtins.list[MemoryHistory]:

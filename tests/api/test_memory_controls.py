@@ -238,3 +238,16 @@ def test_temporary_chat_streams_and_writes_nothing(srv: LiveServer) -> None:
         assert reply.trace["memory"] == {"mode": "off"} and reply.trace["memories"] == []
         assert _jobs(srv) == 0
         assert table_counts(srv.runtime.db) == before
+
+
+def test_memory_summary_over_http(srv: LiveServer) -> None:
+    with PersonaClient(srv.url, api_key=srv.api_key) as client:
+        mem = client.memories("ann")
+        old = mem.add("Lives in Paris")
+        assert mem.summary() == "About you:\n- Lives in Paris"
+        out = mem.edit_summary("About you:\n- Lives in Berlin")
+        assert out["summary"] == "About you:\n- Lives in Berlin"
+        assert [c["op"] for c in out["changes"]] == ["invalidate", "add"]
+        assert [h["op"] for h in mem.history(old["id"])] == ["add", "invalidate"]
+        system = _system(_chat(srv, "ann", "where do I live?"))
+        assert "Berlin" in system and "Paris" not in system
