@@ -142,3 +142,16 @@ def test_suppress_and_unsuppress(db: str, capsys: pytest.CaptureFixture[str]) ->
         ("suppress", "admin", "private"),
         ("unsuppress", "admin", "may be mentioned again"),
     ]
+
+
+def test_summary_show_and_edit(db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    _, paris, _ = run(capsys, "add", "Lives in Paris", "--user", "ann", "--json")
+    code, text, _ = run(capsys, "summary", "--user", "ann")
+    assert (code, text) == (0, "About you:\n- Lives in Paris\n")
+    edited = tmp_path / "summary.txt"
+    edited.write_text("About you:\n- Lives in Lyon\n", encoding="utf-8")
+    code, out, _ = run(capsys, "summary", "--user", "ann", "--edit", str(edited), "--json")
+    assert code == 0 and out["summary"] == "About you:\n- Lives in Lyon"
+    assert [c["op"] for c in out["changes"]] == ["invalidate", "add"]
+    _, history, _ = run(capsys, "history", paris["id"], "--user", "ann", "--json")
+    assert [(h["op"], h["actor"]) for h in history] == [("add", "admin"), ("invalidate", "admin")]
