@@ -55,6 +55,10 @@ def _payload(request: ChatRequest, stream: bool) -> dict[str, Any]:
     ):
         if value is not None:
             body[key] = value
+    if request.memory != "on":
+        body["persona_memory"] = request.memory
+    if request.project is not None:
+        body["metadata"] = {"project": request.project}
     return body
 
 
@@ -98,6 +102,8 @@ class PersonaClient:
         tier: str | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
+        memory: str = "on",
+        project: str | None = None,
     ) -> ChatReply:
         """Answer `message` (or `messages`) for `user`; returns reply + trace."""
         request = build_request(
@@ -109,6 +115,8 @@ class PersonaClient:
             tier=tier,
             temperature=temperature,
             max_tokens=max_tokens,
+            memory=memory,
+            project=project,
         )
         response = self._http.post("/v1/chat/completions", json=_payload(request, False))
         raise_for_error(response)

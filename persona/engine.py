@@ -19,9 +19,9 @@ from persona.runtime import Runtime
 from persona.steering import Steering, persist_steering, steer
 from persona.types import ChatReply, ChatRequest, Usage
 from store.db import session_scope
-from store.models import new_id
+from store.models import Profile, User, new_id
 from store.turns import record_turn
-from store.users import get_or_create_user, get_profile, touch
+from store.users import find_user, get_or_create_user, get_profile, touch
 
 
 class Clock:
@@ -56,6 +56,15 @@ class Prepared:
     clock: Clock = field(default_factory=Clock)
 
 
+def _memory_trace(request: ChatRequest) -> dict[str, Any]:
+    """What the trace says of memory use: the mode, and the project if any."""
+    out: dict[str, Any] = {"mode": request.memory}
+    if request.project is not None and request.memory != "off":
+        out["project"] = request.project
+        out["writes_to"] = stages.write_project(request)
+    return out
+
+
 def validate(request: ChatRequest, max_chars: int, max_messages: int) -> str:
     """Check the request's shape; returns the last user message."""
     if not request.messages:
@@ -86,22 +95,38 @@ class ChatEngine:
         self.rt = runtime
 
     def prepare(self, tenant_id: str, request: ChatRequest) -> Prepared:
-        """Every stage before the model call."""
+        """Every stage before the model call.
+
+        `request.memory == "off"` (temporary chat): memories are neither read nor written, and
+        the user and profile are only read (a new user is not created; preferences the message
+        states apply to this reply only).
+        """
         settings = self.rt.settings
         message = validate(request, settings.max_message_chars, settings.max_messages)
         tier_override = stages.resolve_model(request, settings)
+        off = request.memory == "off"
+        projects = () if off else stages.memory_projects(request)
         clock = Clock()
         with session_scope(self.rt.db) as session:
-            user = get_or_create_user(session, tenant_id, request.user)
-            profile = get_profile(session, user)
-            touch(session, user)
+            if off:
+                found = find_user(session, tenant_id, request.user)
+                user = found or User(id=0, tenant_id=tenant_id, external_id=request.user)
+                profile = (found and session.get(Profile, found.id)) or Profile(user_id=0)
+            else:
+                user = get_or_create_user(session, tenant_id, request.user)
+                profile = get_profile(session, user)
+                touch(session, user)
             assert user.id is not None
             clock.lap("user")
             embedding = self.rt.embedder.embed([message])[0]
             clock.lap("embed")
-            memories = stages.recall(self.rt, session, user, message, embedding)
+            memories = (
+                [] if off else stages.recall(self.rt, session, user, message, embedding, projects)
+            )
             clock.lap("retrieve")
             steering = steer(session, tenant_id, profile, message)
+            if off:  # a temporary chat saves nothing: standing preferences hold for this reply
+                steering.new_constraints, steering.new_instructions = [], []
             clock.lap("steer")
             route = stages.route(
                 self.rt, session, user, profile, request, message, embedding, tier_override
@@ -114,6 +139,7 @@ class ChatEngine:
         clock.lap("compile")
         trace: dict[str, Any] = {
             "user": request.user,
+            "memory": _memory_trace(request),
             "memories": [m.as_trace() for m in memories],
             "route": route.as_dict(),
             "requested_model": request.model,
@@ -170,9 +196,18 @@ class ChatEngine:
             }
         )
         turn_id = new_id()
+        if prep.request.memory == "off":  # temporary chat: no turn, no trace row, no jobs
+            trace["turn_id"] = None
+            trace["latency_ms"] = {**prep.clock.ms, "total": prep.clock.total()}
+            return ChatReply(
+                id=turn_id,
+                reply=text,
+                model=result.model,
+                tier=prep.call.tier,
+                usage=usage,
+                trace=trace,
+            )
         with session_scope(self.rt.db) as session:
-            from store.models import User
-
             user = session.get(User, prep.user_pk)
             assert user is not None
             persist_steering(session, user, prep.steering, turn_id)
@@ -188,6 +223,7 @@ class ChatEngine:
                 trace=trace,
                 route_score=trace["route"].get("score"),
                 session_id=prep.request.session_id,
+                project=stages.write_project(prep.request),
             )
             # the rows are inserted at commit, so the stored trace includes the store stage
             prep.clock.lap("store")

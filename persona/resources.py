@@ -66,10 +66,34 @@ class Memories:
             self._svc.delete(self._tenant, self.user, memory_id, actor="api", reason=reason)
         )
 
+    def suppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+        """ "Don't mention this again": kept (history, export) but never put in a prompt."""
+        return _snap(
+            self._svc.suppress(self._tenant, self.user, memory_id, actor="api", reason=reason)
+        )
+
+    def unsuppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+        """Undo `suppress`: the memory may be used in prompts again."""
+        return _snap(
+            self._svc.suppress(
+                self._tenant, self.user, memory_id, suppressed=False, actor="api", reason=reason
+            )
+        )
+
     def history(self, memory_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Changes to one memory, or to all the user's memories."""
         rows = self._svc.history(self._tenant, self.user, memory_id)
         return [h.model_dump(mode="json") for h in rows]
+
+    def summary(self) -> str:
+        """A short, readable text of the user's current memories."""
+        text: str = self._svc.summary(self._tenant, self.user)
+        return text
+
+    def edit_summary(self, text: str) -> dict[str, Any]:
+        """Apply an edited summary as memory operations; the new summary and the changes."""
+        out: dict[str, Any] = self._svc.edit_summary(self._tenant, self.user, text, actor="user")
+        return out
 
     def export(self) -> dict[str, Any]:
         """Everything stored about the user."""
@@ -139,10 +163,34 @@ class HttpMemories:
         )
         return out
 
+    def suppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+        """ "Don't mention this again": kept (history, export) but never put in a prompt."""
+        out: dict[str, Any] = self._call(
+            "POST", f"/{quote(memory_id)}/suppress", params={"reason": reason}
+        )
+        return out
+
+    def unsuppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+        """Undo `suppress`: the memory may be used in prompts again."""
+        out: dict[str, Any] = self._call(
+            "POST", f"/{quote(memory_id)}/unsuppress", params={"reason": reason}
+        )
+        return out
+
     def history(self, memory_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Changes to one memory, or to all the user's memories."""
         path = f"/{quote(memory_id)}/history" if memory_id else "/history"
         out: builtins.list[dict[str, Any]] = self._call("GET", path)["history"]
+        return out
+
+    def summary(self) -> str:
+        """A short, readable text of the user's current memories."""
+        text: str = self._call("GET", "/summary")["summary"]
+        return text
+
+    def edit_summary(self, text: str) -> dict[str, Any]:
+        """Apply an edited summary as memory operations; the new summary and the changes."""
+        out: dict[str, Any] = self._call("PUT", "/summary", json={"text": text})
         return out
 
     def export(self) -> dict[str, Any]:

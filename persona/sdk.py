@@ -29,6 +29,8 @@ def build_request(
     tier: str | None = None,
     temperature: float | None = None,
     max_tokens: int | None = None,
+    memory: str = "on",
+    project: str | None = None,
 ) -> ChatRequest:
     """A `ChatRequest` from the SDK's `chat(user, message | messages)` arguments."""
     if (message is None) == (messages is None):
@@ -50,6 +52,8 @@ def build_request(
             "tier": tier,
             "temperature": temperature,
             "max_tokens": max_tokens,
+            "memory": memory,
+            "project": project,
         }
     )
 
@@ -121,6 +125,8 @@ class Persona:
         tier: str | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
+        memory: str = "on",
+        project: str | None = None,
     ) -> ChatReply:
         """Answer `message` (or the conversation `messages`) for `user`; returns reply + trace."""
         engine, tenant_id = self._ensure()
@@ -133,6 +139,8 @@ class Persona:
             tier=tier,
             temperature=temperature,
             max_tokens=max_tokens,
+            memory=memory,
+            project=project,
         )
         return engine.chat(tenant_id, request)
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, or_, select
 
-from persona.errors import NotFound
+from persona.errors import InvalidInput, NotFound
 from persona.steering import Steering
 from persona.types import AUTO_MODEL, TIER_MODELS, ChatRequest
 from store.models import Memory, Profile, Tenant, Turn, User, utcnow
@@ -77,8 +77,33 @@ class Recalled:
 PROFILE_KINDS = ("fact", "preference", "instruction")
 
 
-def profile_facts(session: Session, user: User, limit: int) -> list[Memory]:
-    """The user's currently valid facts and preferences, most important and recent first.
+def memory_projects(request: ChatRequest) -> tuple[str | None, ...]:
+    """Whose memories a chat may read: the user's own and its project's, or (project-only
+    mode) the project's alone. A chat never reads another project's memories."""
+    if request.memory == "project":
+        if not request.project:
+            raise InvalidInput(
+                "project-only memory needs a project (metadata.project or X-Persona-Project)",
+                param="persona_memory",
+            )
+        return (request.project,)
+    return (None, request.project) if request.project else (None,)
+
+
+def write_project(request: ChatRequest) -> str | None:
+    """The project what a chat teaches belongs to: its own in project-only mode, else none
+    (a default-mode chat in a project adds to the user's shared memory, as it reads it)."""
+    return request.project if request.memory == "project" else None
+
+
+def profile_facts(
+    session: Session,
+    user: User,
+    limit: int,
+    projects: tuple[str | None, ...] | None = None,
+) -> list[Memory]:
+    """The user's currently valid facts and preferences, most important and recent first
+    (suppressed ones never).
 
     What persona knows about the user goes into every prompt (like saved memories), whether
     or not the message mentions it: "a restaurant near me" must bring the city along.
@@ -90,29 +115,45 @@ def profile_facts(session: Session, user: User, limit: int) -> list[Memory]:
             Memory.user_id == user.id,
             col(Memory.kind).in_(PROFILE_KINDS),
             col(Memory.invalid_at).is_(None),
+            col(Memory.suppressed_at).is_(None),
             or_(col(Memory.expires_at).is_(None), col(Memory.expires_at) > now),
             col(Memory.scope) == "user",
         )
         .order_by(col(Memory.importance).desc(), col(Memory.updated_at).desc())
         .limit(limit)
     )
+    if projects is not None:
+        named = [p for p in projects if p is not None]
+        allowed = [col(Memory.project).in_(named)] if named else []
+        if None in projects:
+            allowed.append(col(Memory.project).is_(None))
+        query = query.where(or_(*allowed))
     return list(session.exec(query).all())
 
 
 def recall(
-    rt: Runtime, session: Session, user: User, message: str, embedding: NDArray[np.float32]
+    rt: Runtime,
+    session: Session,
+    user: User,
+    message: str,
+    embedding: NDArray[np.float32],
+    projects: tuple[str | None, ...] = (None,),
 ) -> list[Recalled]:
-    """Standing profile facts, then hybrid retrieval (relevance-gated), capped by the budget."""
+    """Standing profile facts, then hybrid retrieval (relevance-gated), capped by the budget;
+    only memories of `projects` (None: the user's own, outside any project)."""
     from persona.memory.retrieve import approx_tokens
 
     assert user.id is not None
     settings = rt.settings
-    hits = rt.retriever.search(session, user.id, message, embedding, k=settings.memory_top_k)
+    hits = rt.retriever.search(
+        session, user.id, message, embedding, k=settings.memory_top_k, projects=projects
+    )
     chosen: list[Recalled] = []
     seen: set[str] = set()
     used = 0
     candidates = [
-        (m, 0.0, "profile") for m in profile_facts(session, user, settings.memory_profile_limit)
+        (m, 0.0, "profile")
+        for m in profile_facts(session, user, settings.memory_profile_limit, projects)
     ]
     candidates += [(h.memory, float(h.score), "relevant") for h in hits]
     for memory, score, why in candidates:

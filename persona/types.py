@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 Role = Literal["system", "developer", "user", "assistant", "tool"]
 TIER_MODELS = {"persona/fast": "fast", "persona/reasoning": "reasoning"}
 AUTO_MODEL = "persona/auto"
+MemoryMode = Literal["on", "off", "project"]
 
 
 class ChatMessage(BaseModel):
@@ -29,6 +30,9 @@ class ChatRequest(BaseModel):
     max_tokens: int | None = None
     tier: Literal["fast", "reasoning"] | None = None  # explicit override, like model=persona/<tier>
     stream: bool = False
+    # "off": temporary chat (memory neither read nor written); "project": only `project`'s
+    memory: MemoryMode = "on"
+    project: str | None = Field(default=None, max_length=256)
 
 
 class Usage(BaseModel):

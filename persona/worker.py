@@ -34,6 +34,7 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
             at=turn_time(payload),
             session_id=payload.get("session_id"),
             turn_id=payload.get("turn_id"),
+            project=payload.get("project"),
         )
 
     handler = extraction_handler(

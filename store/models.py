@@ -94,6 +94,10 @@ class Memory(SQLModel, table=True):
     invalid_at: datetime | None = None
     superseded_by: str | None = Field(default=None, max_length=32)
     expires_at: datetime | None = None
+    # "don't mention this again": kept valid and exported, never put in a prompt
+    suppressed_at: datetime | None = None
+    # the project the memory belongs to (None: the user's, shared by every chat)
+    project: str | None = Field(default=None, max_length=256)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     meta: dict[str, Any] = Field(
@@ -109,7 +113,7 @@ class MemoryHistory(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     memory_id: str = Field(index=True, max_length=32)
     user_id: int = Field(foreign_key="user.id", index=True)
-    op: str = Field(max_length=20)  # add | refresh | update | supersede | invalidate | delete
+    op: str = Field(max_length=20)  # add|refresh|update|supersede|invalidate|delete|(un)suppress
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     actor: str = Field(max_length=20)

@@ -22,8 +22,12 @@ def record_turn(
     route_score: float | None,
     session_id: str | None = None,
     jobs: tuple[str, ...] = ("extract",),
+    project: str | None = None,
 ) -> tuple[Turn, Trace]:
-    """Add the turn, its trace and one outbox job per kind in `jobs`; the caller commits."""
+    """Add the turn, its trace and one outbox job per kind in `jobs`; the caller commits.
+
+    With a `project`, what the jobs learn from the turn belongs to that project only.
+    """
     assert user.id is not None
     turn = Turn(
         id=turn_id or new_id(),
@@ -54,6 +58,8 @@ def record_turn(
         "reply": reply,
         "created_at": turn.created_at.isoformat(),
     }
+    if project is not None:
+        payload["project"] = project
     for kind in jobs:
         session.add(Outbox(kind=kind, user_id=user.id, payload=payload))
     # no flush: the caller may still complete `trace` (it is inserted at commit)

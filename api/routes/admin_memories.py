@@ -127,3 +127,47 @@ def invalidate(
             memory_id=memory_id,
             reason=body.reason,
         )
+
+
+@router.post("/{memory_id}/suppress")
+def suppress(
+    tenant_id: str,
+    user_id: str,
+    memory_id: str,
+    body: ReasonBody,
+    admin: AdminDep,
+    runtime: RuntimeDep,
+) -> dict[str, Any]:
+    """ "Don't mention this again": kept in history and export, never used in a reply."""
+    with session_scope(runtime.db) as session:
+        return corrections.suppress_memory(
+            session,
+            admin=admin.label,
+            tenant_id=admin.check_tenant(tenant_id),
+            external_id=user_id,
+            memory_id=memory_id,
+            suppressed=True,
+            reason=body.reason,
+        )
+
+
+@router.post("/{memory_id}/unsuppress")
+def unsuppress(
+    tenant_id: str,
+    user_id: str,
+    memory_id: str,
+    body: ReasonBody,
+    admin: AdminDep,
+    runtime: RuntimeDep,
+) -> dict[str, Any]:
+    """Undo a suppression: the memory may be used in replies again."""
+    with session_scope(runtime.db) as session:
+        return corrections.suppress_memory(
+            session,
+            admin=admin.label,
+            tenant_id=admin.check_tenant(tenant_id),
+            external_id=user_id,
+            memory_id=memory_id,
+            suppressed=False,
+            reason=body.reason,
+        )

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header
+from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -87,6 +87,26 @@ def _to_request(body: CompletionRequest, header_user: str | None) -> ChatRequest
     )
 
 
+async def _memory_controls(request: ChatRequest, http: Request) -> ChatRequest:
+    """Temporary chat and project scope: `persona_memory` ("on" | "off" | "project") and
+    `metadata.project` in the body, or the `X-Persona-Memory` / `X-Persona-Project` headers
+    (the body wins)."""
+    raw = await http.json()
+    body = raw if isinstance(raw, dict) else {}
+    meta = body.get("metadata")
+    meta = meta if isinstance(meta, dict) else {}
+    mode = body.get("persona_memory") or http.headers.get("x-persona-memory") or "on"
+    project = meta.get("project") or http.headers.get("x-persona-project")
+    if not isinstance(mode, str) or mode.strip().lower() not in ("on", "off", "project"):
+        raise InvalidInput(
+            "persona_memory (or X-Persona-Memory) must be 'on', 'off' or 'project'",
+            param="persona_memory",
+        )
+    if project is not None and (not isinstance(project, str) or not 0 < len(project) <= 256):
+        raise InvalidInput("metadata.project must be a string of 1-256 characters", "metadata")
+    return request.model_copy(update={"memory": mode.strip().lower(), "project": project})
+
+
 def _completion(reply: ChatReply, created: int) -> dict[str, Any]:
     return {
         "id": f"chatcmpl-{reply.id}",
@@ -154,10 +174,11 @@ async def chat_completions(
     body: CompletionRequest,
     tenant: TenantDep,
     engine: EngineDep,
+    http: Request,
     x_persona_user: Annotated[str | None, Header()] = None,
 ) -> JSONResponse | StreamingResponse:
     """Answer like OpenAI's Chat Completions, plus a `persona` object with the trace."""
-    request = _to_request(body, x_persona_user)
+    request = await _memory_controls(_to_request(body, x_persona_user), http)
     created = int(time.time())
     if not body.stream:
         reply = await run_in_threadpool(engine.chat, tenant.id, request)

@@ -1,4 +1,5 @@
-"""`/v1/users/{user}/memories`: list, search, get, add, update, forget, history, export, purge."""
+"""`/v1/users/{user}/memories`: list, search, get, add, update, forget, suppress, history,
+export, purge."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ class MemoryIn(BaseModel):
     agent_id: str | None = Field(default=None, max_length=256)
     session_id: str | None = Field(default=None, max_length=256)
     expires_at: datetime | None = None
+    project: str | None = Field(default=None, min_length=1, max_length=256)
 
 
 class MemoryPatch(BaseModel):
@@ -79,6 +81,7 @@ async def list_memories(
     metadata: Annotated[list[str] | None, Query(description="key=value, repeatable")] = None,
     valid: Literal["current", "all"] = "current",
     as_of: datetime | None = None,
+    project: Annotated[str | None, Query(max_length=256)] = None,
 ) -> dict[str, Any]:
     """The user's memories: currently valid (default), all (`valid=all`), or as of a time."""
     rows = await run_in_threadpool(
@@ -90,6 +93,7 @@ async def list_memories(
         metadata=_metadata_filter(metadata),
         include_invalid=valid == "all",
         as_of=as_of,
+        project=project,
     )
     return {"memories": [memory_snapshot(m) for m in rows]}
 
@@ -124,6 +128,32 @@ async def export_memories(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> 
     """Everything stored about the user: profile, memories with history, turns."""
     export: dict[str, Any] = await run_in_threadpool(rt.memories.export, tenant.id, user)
     return export
+
+
+class SummaryIn(BaseModel):
+    """An edited memory summary."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=40_000)
+
+
+@router.get("/v1/users/{user}/memories/summary")
+async def memory_summary(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> dict[str, Any]:
+    """A short, readable text of the user's current memories."""
+    text = await run_in_threadpool(rt.memories.summary, tenant.id, user)
+    return {"summary": text}
+
+
+@router.put("/v1/users/{user}/memories/summary")
+async def edit_memory_summary(
+    body: SummaryIn, rt: RuntimeDep, tenant: TenantDep, user: UserPath
+) -> dict[str, Any]:
+    """Apply an edited summary: removed lines are forgotten, new lines remembered (history)."""
+    out: dict[str, Any] = await run_in_threadpool(
+        rt.memories.edit_summary, tenant.id, user, body.text, actor="user"
+    )
+    return out
 
 
 @router.get("/v1/users/{user}/memories/history")
@@ -180,6 +210,42 @@ async def forget_memory(
     """Forget a memory: it stops being used but stays in history (purge deletes)."""
     memory = await run_in_threadpool(
         rt.memories.delete, tenant.id, user, memory_id, actor="api", reason=reason
+    )
+    return memory_snapshot(memory)
+
+
+@router.post("/v1/users/{user}/memories/{memory_id}/suppress")
+async def suppress_memory(
+    memory_id: str,
+    rt: RuntimeDep,
+    tenant: TenantDep,
+    user: UserPath,
+    reason: Annotated[str, Query(max_length=500)] = "",
+) -> dict[str, Any]:
+    """ "Don't mention this again": the memory stays (history, export) but leaves every prompt."""
+    memory = await run_in_threadpool(
+        rt.memories.suppress, tenant.id, user, memory_id, actor="api", reason=reason
+    )
+    return memory_snapshot(memory)
+
+
+@router.post("/v1/users/{user}/memories/{memory_id}/unsuppress")
+async def unsuppress_memory(
+    memory_id: str,
+    rt: RuntimeDep,
+    tenant: TenantDep,
+    user: UserPath,
+    reason: Annotated[str, Query(max_length=500)] = "",
+) -> dict[str, Any]:
+    """Undo a suppression: the memory may be used in prompts again."""
+    memory = await run_in_threadpool(
+        rt.memories.suppress,
+        tenant.id,
+        user,
+        memory_id,
+        suppressed=False,
+        actor="api",
+        reason=reason,
     )
     return memory_snapshot(memory)
 

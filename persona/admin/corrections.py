@@ -31,6 +31,7 @@ from persona.memory.writes import (
     memory_snapshot,
     purge_user_rows,
     record_history,
+    set_suppressed,
 )
 from store.models import (
     Feedback,
@@ -131,6 +132,35 @@ def invalidate_memory(
         session,
         admin=admin,
         action="memory.invalidate",
+        tenant_id=tenant_id,
+        user_external_id=external_id,
+        target=memory.id,
+        reason=reason,
+        details={"text": memory.text},
+    )
+    return memory_public(memory)
+
+
+def suppress_memory(
+    session: Session,
+    *,
+    admin: str,
+    tenant_id: str,
+    external_id: str,
+    memory_id: str,
+    suppressed: bool,
+    reason: str,
+) -> dict[str, Any]:
+    """ "Don't mention this again" (or undo it): kept and exported, left out of prompts."""
+    memory = get_memory(session, tenant_id, external_id, memory_id)
+    user = get_user(session, tenant_id, external_id)
+    if (memory.suppressed_at is not None) == suppressed:
+        raise Conflict(f"this memory is already {'suppressed' if suppressed else 'unsuppressed'}")
+    set_suppressed(session, user, memory, suppressed, actor="admin", reason=reason)
+    write_audit(
+        session,
+        admin=admin,
+        action="memory.suppress" if suppressed else "memory.unsuppress",
         tenant_id=tenant_id,
         user_external_id=external_id,
         target=memory.id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from persona.cli import open_db, print_json
@@ -56,6 +57,21 @@ def register(sub: Any) -> None:
     rm.add_argument("memory_id")
     rm.add_argument("--reason", default="", help="why (recorded in history)")
     rm.set_defaults(func=_rm)
+
+    for name, text in (
+        ("suppress", "don't mention a memory again (kept in history and export)"),
+        ("unsuppress", "let a suppressed memory be used in prompts again"),
+    ):
+        sp = cmds.add_parser(name, help=text)
+        _common(sp)
+        sp.add_argument("memory_id")
+        sp.add_argument("--reason", default="", help="why (recorded in history)")
+        sp.set_defaults(func=_suppress, suppressed=name == "suppress")
+
+    summary = cmds.add_parser("summary", help="the user's memory summary (--edit FILE applies one)")
+    _common(summary)
+    summary.add_argument("--edit", metavar="FILE", help="apply this edited summary ('-': stdin)")
+    summary.set_defaults(func=_summary)
 
     history = cmds.add_parser("history", help="changes to one memory, or to all of the user's")
     _common(history)
@@ -130,6 +146,10 @@ def _line(m: dict[str, Any]) -> str:
         state = f"  (superseded {m['invalid_at']} by {m['superseded_by']})"
     elif m.get("invalid_at"):
         state = f"  (invalid since {m['invalid_at']})"
+    if m.get("suppressed_at"):
+        state += "  (suppressed: not mentioned)"
+    if m.get("project"):
+        attribute += f" <project {m['project']}>"
     return f"{m['id']}  {m['kind']}{attribute}  {m['text']}{state}"
 
 
@@ -201,6 +221,43 @@ def _rm(args: argparse.Namespace) -> int:
     )
     data = memory_snapshot(memory)
     print_json(data) if args.json else print(f"forgotten: {_line(data)}")
+    return 0
+
+
+def _suppress(args: argparse.Namespace) -> int:
+    from persona.memory.writes import memory_snapshot
+
+    service, tenant_id = _service(args)
+    memory = service.suppress(
+        tenant_id,
+        args.user,
+        args.memory_id,
+        suppressed=args.suppressed,
+        actor="admin",
+        reason=args.reason,
+    )
+    data = memory_snapshot(memory)
+    word = "suppressed" if args.suppressed else "unsuppressed"
+    print_json(data) if args.json else print(f"{word}: {_line(data)}")
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    import sys
+
+    service, tenant_id = _service(args)
+    if args.edit is None:
+        text = service.summary(tenant_id, args.user)
+        print_json({"summary": text}) if args.json else print(text or "no memories")
+        return 0
+    edited = sys.stdin.read() if args.edit == "-" else Path(args.edit).read_text("utf-8")
+    out = service.edit_summary(tenant_id, args.user, edited, actor="admin")
+    if args.json:
+        print_json(out)
+    else:
+        for change in out["changes"]:
+            print(f"{change['op']}: {change['memory_id']}")
+        print(out["summary"] or "no memories")
     return 0
 
 

@@ -74,6 +74,7 @@ class Scope:
     scope: str = "user"
     agent_id: str | None = None
     session_id: str | None = None
+    project: str | None = None  # None: the user's own, outside any project
 
 
 def _stem(word: str) -> str:
@@ -137,6 +138,12 @@ class _Run:
             query = query.where(Memory.agent_id == scope.agent_id)
         if scope.session_id is not None:
             query = query.where(Memory.session_id == scope.session_id)
+        # a project's memories are consolidated only with that project's
+        query = query.where(
+            col(Memory.project).is_(None)
+            if scope.project is None
+            else col(Memory.project) == scope.project
+        )
         self.pool = list(session.exec(query.order_by(col(Memory.valid_from))).all())
 
     def _history(
@@ -228,6 +235,7 @@ class _Run:
             scope=self.scope.scope,
             agent_id=self.scope.agent_id,
             session_id=self.scope.session_id,
+            project=self.scope.project,
             actor=self.actor,
             source_turn_id=self.source_turn_id,
             valid_from=self.now,

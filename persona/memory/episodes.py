@@ -117,6 +117,7 @@ def ingest_turns(
     window: int = WINDOW,
     actor: str = "extractor",
     agent_id: str | None = None,
+    project: str | None = None,
 ) -> list[str]:
     """Store `turns` (in conversation order) as episodic memories; returns the new memory ids.
 
@@ -151,6 +152,8 @@ def ingest_turns(
             "invalid_at": None,
             "superseded_by": None,
             "expires_at": None,
+            "suppressed_at": None,
+            "project": project,
             "created_at": now,
             "updated_at": now,
             "meta": {
@@ -193,7 +196,8 @@ def ingest_chat_turn(
     session_id: str | None,
     turn_id: str | None,
     agent_id: str | None = None,
+    project: str | None = None,
 ) -> list[str]:
     """Index one chat exchange (the background job's call after each turn); the new ids."""
     turns = chat_turns(user_message, reply, at=at, session_id=session_id, turn_id=turn_id)
-    return ingest_turns(session, user, turns, embedder, agent_id=agent_id)
+    return ingest_turns(session, user, turns, embedder, agent_id=agent_id, project=project)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, or_, select
 
-from persona.memory.consolidate import Change, consolidate
+from persona.memory.consolidate import Change, Scope, consolidate
 from persona.memory.extract import ExtractorMode, extract
 from store.db import session_scope
 from store.models import MemoryHistory, Outbox, Turn, User, utcnow
@@ -126,6 +126,7 @@ def run_extraction(
         actor="extractor",
         source_turn_id=turn_id,
         now=when,
+        scope=Scope(project=job_payload.get("project")),
         previous_turn_id=previous.id if previous else None,
     )
     for post in post_processors:

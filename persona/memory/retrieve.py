@@ -76,6 +76,8 @@ class UserState:
         self.valid_from = np.array([r.valid_from.timestamp() for r in rows], dtype=np.float64)
         self.invalid_at = _times(r.invalid_at for r in rows)
         self.expires_at = _times(r.expires_at for r in rows)
+        self.suppressed = np.array([r.suppressed_at is not None for r in rows], dtype=bool)
+        self.projects = np.array([r.project for r in rows], dtype=object)
         with_vec = [i for i, r in enumerate(rows) if r.embedding is not None]
         self.vec_pos = np.array(with_vec, dtype=np.int64)
         vectors = (
@@ -137,6 +139,8 @@ def _load_rows(session: Session, user_id: int) -> list[Any]:
         Memory.valid_from,
         Memory.invalid_at,
         Memory.expires_at,
+        Memory.suppressed_at,
+        Memory.project,
         Memory.meta,
     )
     stmt = select(*cols).where(Memory.user_id == user_id).order_by(Memory.valid_from, Memory.id)  # type: ignore[call-overload]
@@ -176,18 +180,27 @@ class Retriever:
         agent_id: str | None = None,
         session_id: str | None = None,
         metadata: Mapping[str, Any] | None = None,
+        include_suppressed: bool = False,
+        projects: Iterable[str | None] | None = None,
     ) -> list[Hit]:
         """The user's `k` most relevant memories for `query`, best first.
 
         By default only memories valid now (not invalidated, not expired); `as_of` answers
         from that moment (valid_from <= t < invalid_at); `include_invalid` drops the check.
         `agent_id`/`session_id` keep memories of that scope plus user-wide ones; `metadata`
-        keeps memories whose metadata has every given key with the given value.
+        keeps memories whose metadata has every given key with the given value. Suppressed
+        memories ("don't mention this again") are left out unless `include_suppressed`;
+        `projects` keeps only memories of those projects (None in it: the user's own).
         """
         state = self.state(session, user_id)
         if k <= 0 or len(state) == 0:
             return []
         mask = self._filter(state, kinds, as_of, include_invalid, agent_id, session_id, metadata)
+        if not include_suppressed:
+            mask &= ~state.suppressed
+        if projects is not None:
+            wanted = set(projects)
+            mask &= np.array([p in wanted for p in state.projects], dtype=bool)
         if not mask.any():
             return []
         w = self.weights

@@ -1,5 +1,5 @@
 """User-facing memory operations (REST, SDK and CLI call these): list, get, add, update,
-delete, history, search, export and purge.
+delete, suppress, history, search, export and purge.
 
 Every write goes through consolidation or writes a history row itself, and bumps the user's
 `memory_version` in the same transaction. Users are named by (tenant id, external id).
@@ -22,6 +22,7 @@ from persona.memory.writes import (
     memory_snapshot,
     purge_user_rows,
     record_history,
+    set_suppressed,
 )
 from store.db import session_scope
 from store.models import Feedback, Memory, MemoryHistory, Trace, Turn, User, utcnow
@@ -37,14 +38,16 @@ SCOPES = ("user", "agent", "session")
 MAX_TEXT_CHARS = 2000
 
 
-def _check_scope(scope: str, agent_id: str | None, session_id: str | None) -> Scope:
+def _check_scope(
+    scope: str, agent_id: str | None, session_id: str | None, project: str | None = None
+) -> Scope:
     if scope not in SCOPES:
         raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", param="scope")
     if scope == "agent" and not agent_id:
         raise InvalidInput("an agent-scoped memory needs agent_id", param="agent_id")
     if scope == "session" and not session_id:
         raise InvalidInput("a session-scoped memory needs session_id", param="session_id")
-    return Scope(scope, agent_id, session_id)
+    return Scope(scope, agent_id, session_id, project)
 
 
 def _check_text(text: str) -> str:
@@ -101,8 +104,10 @@ class MemoryService:
         metadata: dict[str, Any] | None = None,
         include_invalid: bool = False,
         as_of: datetime | None = None,
+        project: str | None = None,
     ) -> builtins.list[Memory]:
-        """The user's memories, oldest first: valid now by default, valid at `as_of`, or all."""
+        """The user's memories, oldest first: valid now by default, valid at `as_of`, or all
+        (only `project`'s when given)."""
         with session_scope(self.engine) as session:
             user = self._user(session, tenant_id, user_external_id)
             query = select(Memory).where(Memory.user_id == user.id)
@@ -110,6 +115,8 @@ class MemoryService:
                 query = query.where(Memory.kind == kind)
             if scope is not None:
                 query = query.where(Memory.scope == scope)
+            if project is not None:
+                query = query.where(Memory.project == project)
             if as_of is None and not include_invalid:
                 query = query.where(col(Memory.invalid_at).is_(None))
             rows = session.exec(query.order_by(col(Memory.created_at), col(Memory.id))).all()
@@ -141,18 +148,23 @@ class MemoryService:
         agent_id: str | None = None,
         session_id: str | None = None,
         expires_at: datetime | None = None,
+        project: str | None = None,
     ) -> Memory:
         """Add a memory through consolidation (a duplicate refreshes, a new value supersedes).
 
         Creates the user on first sight, like a chat would. Returns the resulting memory.
+        A `project` (or `metadata["project"]`) makes it that project's: read only by its chats.
         """
+        project = project or (metadata or {}).get("project") or None
+        if project is not None and (not isinstance(project, str) or len(project) > 256):
+            raise InvalidInput("project must be a string of at most 256 characters", "project")
         text = _check_text(text)
         _check_actor(actor)
         if kind not in KINDS:
             raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", param="kind")
         if not 0.0 <= importance <= 1.0:
             raise InvalidInput("importance must be between 0 and 1", param="importance")
-        where = _check_scope(scope, agent_id, session_id)
+        where = _check_scope(scope, agent_id, session_id, project)
         candidate = Candidate(kind, text, attribute or None, None, importance)
         with session_scope(self.engine) as session:
             user = get_or_create_user(session, tenant_id, user_external_id)
@@ -259,6 +271,81 @@ class MemoryService:
             )
             bump_version(session, user)
             return memory
+
+    def suppress(
+        self,
+        tenant_id: str,
+        user_external_id: str,
+        memory_id: str,
+        *,
+        suppressed: bool = True,
+        actor: str = "api",
+        reason: str = "",
+    ) -> Memory:
+        """ "Don't mention this again": keep the memory (valid, in history and export) but never
+        put it in a prompt; `suppressed=False` undoes it. History ops "suppress"/"unsuppress";
+        a memory already in the asked state is returned unchanged."""
+        _check_actor(actor)
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            memory = self._memory(session, user, memory_id)
+            return set_suppressed(session, user, memory, suppressed, actor=actor, reason=reason)
+
+    def summary(self, tenant_id: str, user_external_id: str) -> str:
+        """The user's memory summary: current memories as a short text (see `summary.py`)."""
+        from persona.memory.summary import render, summary_memories
+
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            return render(summary_memories(session, user))
+
+    def edit_summary(
+        self, tenant_id: str, user_external_id: str, text: str, *, actor: str = "user"
+    ) -> dict[str, Any]:
+        """Apply an edited summary as memory operations (invalidate removed lines, add new
+        ones through consolidation), each with history, in one transaction. Returns the new
+        summary and the changes."""
+        from persona.memory.summary import diff, render, summary_memories
+
+        _check_actor(actor)
+        if len(text) > 20 * MAX_TEXT_CHARS:
+            raise InvalidInput("the summary is too long", param="text")
+        with session_scope(self.engine) as session:
+            user = self._user(session, tenant_id, user_external_id)
+            assert user.id is not None
+            edit = diff(summary_memories(session, user), text)
+            changes: builtins.list[dict[str, Any]] = []
+            now = utcnow()
+            for memory in edit.removed:
+                before = memory_snapshot(memory)
+                memory.invalid_at = memory.updated_at = now
+                session.add(memory)
+                record_history(
+                    session,
+                    memory_id=memory.id,
+                    user_id=user.id,
+                    op="invalidate",
+                    before=before,
+                    after=memory_snapshot(memory),
+                    actor=actor,
+                    reason="removed from the memory summary",
+                    now=now,
+                )
+                changes.append({"op": "invalidate", "memory_id": memory.id})
+            if edit.removed:
+                bump_version(session, user)
+            for line, kind in edit.added:
+                made = consolidate(
+                    session,
+                    user,
+                    [Candidate(kind, _check_text(line), None, None, 0.7)],
+                    embedder=self.embedder,
+                    actor=actor,
+                    now=now,
+                )
+                changes += [{"op": ch.op, "memory_id": ch.memory_id} for ch in made]
+            session.flush()
+            return {"summary": render(summary_memories(session, user)), "changes": changes}
 
     def history(
         self, tenant_id: str, user_external_id: str, memory_id: str | None = None

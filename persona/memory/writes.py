@@ -34,6 +34,8 @@ _SNAPSHOT_FIELDS = (
     "invalid_at",
     "superseded_by",
     "expires_at",
+    "suppressed_at",
+    "project",
     "created_at",
     "updated_at",
     "meta",
@@ -106,6 +108,43 @@ def record_history(
     )
     session.add(row)
     return row
+
+
+def set_suppressed(
+    session: Session,
+    user: User,
+    memory: Memory,
+    suppressed: bool,
+    *,
+    actor: str,
+    reason: str = "",
+) -> Memory:
+    """Suppress a memory from prompts (or lift that), with a history row and a version bump.
+
+    Nothing changes (no history row) when the memory is already in the asked state.
+    """
+    if (memory.suppressed_at is not None) == suppressed:
+        return memory
+    before = memory_snapshot(memory)
+    now = utcnow()
+    memory.suppressed_at = now if suppressed else None
+    memory.updated_at = now
+    session.add(memory)
+    assert user.id is not None
+    op = "suppress" if suppressed else "unsuppress"
+    record_history(
+        session,
+        memory_id=memory.id,
+        user_id=user.id,
+        op=op,
+        before=before,
+        after=memory_snapshot(memory),
+        actor=actor,
+        reason=reason or ("don't mention this again" if suppressed else "may be mentioned again"),
+        now=now,
+    )
+    bump_version(session, user)
+    return memory
 
 
 def _clear_bumped(session: Session, transaction: Any) -> None:

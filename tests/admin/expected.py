@@ -40,6 +40,8 @@ def memory(
         "invalid_at": None,
         "superseded_by": None,
         "expires_at": None,
+        "suppressed_at": None,
+        "project": None,
         "created_at": iso(minutes),
         "updated_at": iso(minutes),
         "meta": {},

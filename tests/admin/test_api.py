@@ -441,6 +441,8 @@ def test_add_note(admin_server: Factory) -> None:
             "invalid_at": None,
             "superseded_by": None,
             "expires_at": None,
+            "suppressed_at": None,
+            "project": None,
             "created_at": stamp,
             "updated_at": note["updated_at"],
             "meta": {"admin_note": True},
@@ -629,3 +631,31 @@ def test_keys_are_never_logged(admin_server: Factory, caplog: pytest.LogCaptureF
     logged = caplog.text + "".join(str(r.args) for r in caplog.records)
     for secret in (*srv.keys.values(), "psa_not-a-real-key", "psn_acme-test-key"):
         assert secret not in logged
+
+
+def test_suppress_and_unsuppress_memory(admin_server: Factory) -> None:
+    srv = admin_server()
+    with srv.client("env") as c:
+        r = c.post(f"{ALICE}/memories/m-berlin/suppress", json={"reason": "user asked"})
+        body = r.json()
+        stamp = body["suppressed_at"]
+        assert r.status_code == 200 and recent(stamp)
+        assert body == {**BERLIN, "suppressed_at": stamp, "updated_at": stamp}
+        assert c.get(f"{ALICE}/memories").json() == {"data": [body, VEG]}  # still valid
+        r = c.post(f"{ALICE}/memories/m-berlin/suppress", json={"reason": "again"})
+        assert (r.status_code, r.json()) == (
+            409,
+            error("this memory is already suppressed", 409, "conflict"),
+        )
+        r = c.post(f"{ALICE}/memories/m-berlin/unsuppress", json={"reason": "asked back"})
+        assert r.status_code == 200 and r.json()["suppressed_at"] is None
+        history = c.get(f"{ALICE}/memories/m-berlin").json()["history"]
+        assert [(h["op"], h["actor"], h["reason"]) for h in history] == [
+            ("add", "extractor", "stated by the user"),
+            ("suppress", "admin", "user asked"),
+            ("unsuppress", "admin", "asked back"),
+        ]
+    assert [(a["action"], a["target"], a["reason"]) for a in audit_rows(srv)] == [
+        ("memory.unsuppress", "m-berlin", "asked back"),  # newest first
+        ("memory.suppress", "m-berlin", "user asked"),
+    ]

@@ -57,6 +57,8 @@ ADMIN_ROUTES = {
     ("GET", "/admin/v1/tenants/{tenant_id}/users/{user_id}/memories/{memory_id}"),
     ("PATCH", "/admin/v1/tenants/{tenant_id}/users/{user_id}/memories/{memory_id}"),
     ("POST", "/admin/v1/tenants/{tenant_id}/users/{user_id}/memories/{memory_id}/invalidate"),
+    ("POST", "/admin/v1/tenants/{tenant_id}/users/{user_id}/memories/{memory_id}/suppress"),
+    ("POST", "/admin/v1/tenants/{tenant_id}/users/{user_id}/memories/{memory_id}/unsuppress"),
     ("GET", "/admin"),
     ("GET", "/admin/static/{name}"),
 }

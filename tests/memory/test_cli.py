@@ -123,3 +123,35 @@ def test_search(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert hits[0]["text"] == "Lives in Paris"
     assert {"score", "id", "kind", "invalid_at"} <= set(hits[0])
+
+
+def test_suppress_and_unsuppress(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _, m, _ = run(capsys, "add", "Is recovering from surgery", "--user", "ann", "--json")
+    code, text, _ = run(capsys, "suppress", m["id"], "--user", "ann", "--reason", "private")
+    assert code == 0
+    assert text.strip() == (
+        f"suppressed: {m['id']}  fact  Is recovering from surgery  (suppressed: not mentioned)"
+    )
+    _, rows, _ = run(capsys, "list", "--user", "ann", "--json")
+    assert [r["id"] for r in rows] == [m["id"]] and rows[0]["suppressed_at"] is not None
+    code, back, _ = run(capsys, "unsuppress", m["id"], "--user", "ann", "--json")
+    assert code == 0 and back["suppressed_at"] is None
+    _, history, _ = run(capsys, "history", m["id"], "--user", "ann", "--json")
+    assert [(h["op"], h["actor"], h["reason"]) for h in history] == [
+        ("add", "admin", "new memory"),
+        ("suppress", "admin", "private"),
+        ("unsuppress", "admin", "may be mentioned again"),
+    ]
+
+
+def test_summary_show_and_edit(db: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    _, paris, _ = run(capsys, "add", "Lives in Paris", "--user", "ann", "--json")
+    code, text, _ = run(capsys, "summary", "--user", "ann")
+    assert (code, text) == (0, "About you:\n- Lives in Paris\n")
+    edited = tmp_path / "summary.txt"
+    edited.write_text("About you:\n- Lives in Lyon\n", encoding="utf-8")
+    code, out, _ = run(capsys, "summary", "--user", "ann", "--edit", str(edited), "--json")
+    assert code == 0 and out["summary"] == "About you:\n- Lives in Lyon"
+    assert [c["op"] for c in out["changes"]] == ["invalidate", "add"]
+    _, history, _ = run(capsys, "history", paris["id"], "--user", "ann", "--json")
+    assert [(h["op"], h["actor"]) for h in history] == [("add", "admin"), ("invalidate", "admin")]

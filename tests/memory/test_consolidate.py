@@ -96,6 +96,8 @@ def mem(id: str, text: str, at: datetime, **fields: Any) -> dict[str, Any]:
         "invalid_at": None,
         "superseded_by": None,
         "expires_at": None,
+        "suppressed_at": None,
+        "project": None,
         "created_at": at.isoformat(),
         "updated_at": at.isoformat(),
         "meta": {},

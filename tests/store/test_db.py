@@ -89,3 +89,34 @@ def test_check_schema_refuses_an_empty_database_and_says_what_to_run(sqlite_url:
     )
     upgrade(engine)
     check_schema(engine)
+
+
+def test_0004_adds_suppressed_at_and_project_keeping_rows(db_url: str) -> None:
+    from sqlalchemy import text
+
+    from store.db import session_scope
+    from store.tenants import create_tenant
+    from store.users import get_or_create_user
+
+    engine = make_engine(db_url)
+    upgrade(engine, "0003")
+    with session_scope(engine) as session:
+        tenant, _ = create_tenant(session, "app")
+        get_or_create_user(session, tenant.id, "u")
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO memory (id, user_id, kind, text, importance, scope, actor, "
+                 "valid_from, created_at, updated_at, metadata) SELECT 'm1', id, 'fact', "
+                 "'Lives in Paris', 0.5, 'user', 'api', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+                 "CURRENT_TIMESTAMP, '{}' FROM \"user\"")
+        )  # fmt: skip
+    upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT id, suppressed_at, project FROM memory")).one()
+    assert tuple(row) == ("m1", None, None)
+    downgrade(engine, "0003")
+    columns = {c["name"] for c in inspect(engine).get_columns("memory")}
+    assert "suppressed_at" not in columns and "project" not in columns
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT text FROM memory")).scalar_one() == "Lives in Paris"
+    engine.dispose()
