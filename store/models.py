@@ -164,6 +164,7 @@ class Outbox(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     available_at: datetime = Field(default_factory=utcnow)
     locked_until: datetime | None = None
+    locked_by: str | None = Field(default=None, max_length=300)  # "<host>:<pid>" of the claimer
     created_at: datetime = Field(default_factory=utcnow)
     done_at: datetime | None = None
 

@@ -11,6 +11,8 @@ because extraction is idempotent per turn.
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -158,6 +160,44 @@ def extraction_handler(
     return handle
 
 
+def worker_id() -> str:
+    """This process as a job owner: `<host>:<pid>`."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def reclaim_dead_claims(session: Session, *, host: str | None = None) -> int:
+    """Release the leases held by processes of `host` (this one) that no longer run.
+
+    A worker killed mid-job leaves its claims leased for `LEASE`; a worker starting on the same
+    host frees them at once (the jobs re-run safely: extraction is idempotent per turn). Claims
+    of other hosts are left to their lease: their processes cannot be checked from here.
+    """
+    host = host or socket.gethostname()
+    query = select(Outbox).where(
+        Outbox.status == "pending",
+        col(Outbox.locked_until).is_not(None),
+        col(Outbox.locked_by).startswith(f"{host}:"),
+    )
+    released = 0
+    for job in session.exec(query).all():
+        pid = (job.locked_by or "").rpartition(":")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            job.locked_until, job.locked_by = None, None
+            session.add(job)
+            released += 1
+    return released
+
+
 def claim_jobs(
     session: Session,
     limit: int = 10,
@@ -165,6 +205,7 @@ def claim_jobs(
     kinds: Sequence[str] | None = None,
     lease: timedelta = LEASE,
     now: datetime | None = None,
+    owner: str | None = None,
 ) -> list[Outbox]:
     """Lease up to `limit` due jobs to this worker (attempts counted at claim); caller commits."""
     now = now or utcnow()
@@ -182,6 +223,7 @@ def claim_jobs(
     jobs = list(session.exec(query).all())
     for job in jobs:
         job.locked_until = now + lease
+        job.locked_by = owner or worker_id()
         job.attempts += 1
         session.add(job)
     session.flush()
@@ -193,6 +235,7 @@ def complete_job(session: Session, job_id: int, *, now: datetime | None = None) 
     job = session.get(Outbox, job_id)
     if job is not None:
         job.status, job.done_at, job.locked_until = "done", now or utcnow(), None
+        job.locked_by = None
         job.last_error = None
         session.add(job)
 
@@ -215,7 +258,7 @@ def fail_job(
     if job is None:
         return "missing"
     job.last_error = error[:4000]
-    job.locked_until = None
+    job.locked_until, job.locked_by = None, None
     if job.attempts >= max_attempts:
         job.status = "failed"
     else:
@@ -304,9 +347,16 @@ class Worker:
                 self._stop.wait(self.poll_interval)
 
     def start(self) -> None:
-        """Start polling in a daemon thread."""
+        """Free the claims of dead workers on this host, then poll in a daemon thread."""
         if self._thread is not None and self._thread.is_alive():
             return
+        try:
+            with session_scope(self.engine) as session:
+                released = reclaim_dead_claims(session)
+            if released:
+                log.info("outbox worker: reclaimed %d job(s) of dead workers", released)
+        except Exception:  # never keep the worker from starting
+            log.exception("outbox worker: reclaiming dead claims failed")
         self._stop.clear()
         self._thread = threading.Thread(target=self._loop, name="persona-outbox", daemon=True)
         self._thread.start()

@@ -280,3 +280,40 @@ def test_the_runtime_worker_rebuilds_the_users_index_after_a_job(sqlite_url: str
         assert "Lives in Oslo" in [h.memory.text for h in hits]
     finally:
         runtime.close()
+
+
+def test_a_restarted_worker_reclaims_the_claims_of_dead_workers_at_once(engine: Engine) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    from persona.memory.jobs import Worker, reclaim_dead_claims, worker_id
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    host = socket.gethostname()
+    with session_scope(engine) as session:
+        session.add(Outbox(kind="extract", payload={"n": 0}))
+        session.add(Outbox(kind="extract", payload={"n": 1}))
+        session.add(Outbox(kind="extract", payload={"n": 2}))
+    with session_scope(engine) as session:
+        jobs = claim_jobs(session, 1, kinds=["extract"], owner=f"{host}:{dead.pid}")
+        jobs += claim_jobs(session, 1, kinds=["extract"], owner=worker_id())  # alive: this one
+        jobs += claim_jobs(session, 1, kinds=["extract"], owner="elsewhere:1")  # other host
+        assert [j.locked_by for j in jobs] == [f"{host}:{dead.pid}", worker_id(), "elsewhere:1"]
+        ids = [j.id for j in jobs]
+    with session_scope(engine) as session:
+        assert reclaim_dead_claims(session) == 1
+    with session_scope(engine) as session:
+        rows = [session.get(Outbox, i) for i in ids]
+        assert [(r.locked_by, r.locked_until is None) for r in rows if r] == [
+            (None, True), (worker_id(), False), ("elsewhere:1", False),
+        ]  # fmt: skip
+    ran: list[int] = []
+    worker = Worker(engine, {"extract": lambda _s, p: ran.append(p["n"])}, poll_interval=0.05)
+    worker.start()  # start reclaims, then the freed job runs now, not after the 5-minute lease
+    deadline = time.monotonic() + 10
+    while not ran and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.stop()
+    assert ran == [0]
