@@ -61,8 +61,79 @@ def _describe(err: dict) -> str:  # type: ignore[type-arg]
     return f"{loc}: {msg}" if loc else msg
 
 
+_ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["message", "type", "param", "code"],
+            "properties": {
+                "message": {"type": "string"},
+                "type": {"type": "string"},
+                "param": {"type": ["string", "null"]},
+                "code": {"type": ["string", "null"]},
+            },
+        }
+    },
+}
+_DESCRIPTIONS = {
+    400: "Invalid request (the message says which field and why)",
+    401: "Missing or wrong API key",
+    403: "The key may not do this",
+    404: "Unknown user, memory, model or route",
+    409: "Conflicts with the current state",
+    413: "Request body too large",
+    429: "Rate limited (see Retry-After)",
+    500: "Internal error (see the server log)",
+    502: "The model provider failed after retries and fallbacks",
+    504: "The model provider timed out",
+}
+
+
+def document_errors(app: FastAPI) -> None:
+    """Declare, on every operation of the OpenAPI document, the errors it can answer.
+
+    Every route can refuse a malformed request (400; persona answers 400, never FastAPI's
+    default 422), a key (401/403), a missing resource (404), a body too large (413) or a rate
+    (429); the chat routes can also report a provider failure (502/504).
+    """
+    from fastapi.openapi.utils import get_openapi
+
+    def openapi() -> dict:  # type: ignore[type-arg]
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, summary=app.summary, routes=app.routes
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
+        ref = {"$ref": "#/components/schemas/Error"}
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                responses.pop("422", None)
+                statuses = [400, 401, 403, 404, 409, 413, 429, 500]
+                if "/chat/" in path or "/responses" in path:
+                    statuses += [502, 504]
+                for status in statuses:
+                    responses.setdefault(
+                        str(status),
+                        {
+                            "description": _DESCRIPTIONS[status],
+                            "content": {"application/json": {"schema": ref}},
+                        },
+                    )
+        schema["components"]["schemas"].pop("HTTPValidationError", None)
+        schema["components"]["schemas"].pop("ValidationError", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
-    """Register the exception handlers on `app`."""
+    """Register the exception handlers on `app` and declare its errors in the OpenAPI document."""
+    document_errors(app)
 
     @app.exception_handler(PersonaError)
     async def _persona(_: Request, exc: PersonaError) -> JSONResponse:
