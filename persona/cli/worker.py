@@ -37,7 +37,7 @@ def _worker(args: argparse.Namespace) -> int:
     if args.poll_interval <= 0:
         raise InvalidInput("--poll-interval must be positive")
     runtime = Runtime.build(get_settings())
-    runtime.warm_up()
+    runtime.embedder.embed(["warm-up"])  # the model is loaded on the first job that needs it
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
