@@ -51,7 +51,7 @@ _THIRD = (
     r"(?:mi|mis|nuestro|nuestra|su)\s+(?:\w+\s+)?(?:colega|jefe|jefa|amigo|amiga|madre|padre|"
     r"hermana|hermano|profesor|profesora|cliente)|él|ella|"
     r"(?:meu|minha|nosso|nossa|o\s+meu|a\s+minha)\s+(?:\w+\s+)?(?:colega|chefe|amigo|amiga|mãe|"
-    r"pai|irmã|irmão|professor|professora|cliente)|ele|"
+    r"pai|irmã|irmão|professor|professora|cliente)|ele|ela|eles|elas|"
     r"(?:il\s+mio|la\s+mia|mio|mia|il\s+nostro|la\s+nostra)\s+(?:\w+\s+)?(?:collega|capo|amico|"
     r"amica|madre|padre|sorella|fratello|professore|professoressa|cliente)|lui|lei"
 )
@@ -61,11 +61,14 @@ _SAYS = (
     r"wants?|hates?|loves?|likes?|puts?|adds?|answers?|replies|replied|responds?|keeps?|"
     r"schreibt|schrieb|sagt|sagte|meint|unterschreibt|endet|beendet|benutzt|verwendet|"
     r"écrit|dit|disait|a\s+dit|signe|termine|finit|utilise|"
-    r"escribe|dice|dijo|firma|termina|usa|"
+    r"escribe|dice|dijo|firma|termina|usa|gesagt|geschrieben|dit|écrit|detto|scritto|"
     r"escreve|diz|disse|assina|"
     r"scrive|dice|ha\s+detto|firma|finisce|usa)"
 )
-_REPORTED = re.compile(rf"^\W*(?:{_THIRD})\b[\s,]*(?:\w+\s+){{0,3}}?{_SAYS}\b", re.I)
+_REPORTED = re.compile(
+    rf"^\W*(?:{_THIRD})\b[\s,]*(?:[\w']+\s+){{0,3}}?(?:m'a\s+|m'|me\s+|mi\s+|hat\s+mir\s+|ha\s+)?{_SAYS}\b",
+    re.I,
+)
 _THIRD_STYLE = re.compile(
     r"\b(?:her|his|their|my\s+(?:boss|colleague|friend|manager)'s|sein|seine|ihre|son|sa|su|"
     r"seu|sua|il\s+suo|la\s+sua)\s+(?:\w+\s+)?(?:sign-?off|signature|emails?|messages?|"
