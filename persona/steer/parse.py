@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 from persona.steer.parse_context import mention_reason, refused_claims, sentences
 from persona.steer.parse_format import format_hits, layout_hits, startend_hits
-from persona.steer.parse_keywords import Hit, keyword_hits, language_hits, letter_hits
 from persona.steer.parse_i18n import to_english
+from persona.steer.parse_keywords import Hit, keyword_hits, language_hits, letter_hits
 from persona.steer.parse_rules import case_hits, comma_hits, length_hits, style_hits
 from persona.steer.types import Constraint
 

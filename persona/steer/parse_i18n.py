@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 _N = r"(\d+)"
-_W = r"(?:wörter|worte|mots|palabras|palavras|parole)"
+_W = r"(?:wörtern|wörter|worten|worte|mots|palabras|palavras|parole)"
 _S = r"(?:sätze|phrases|frases|frasi)"
 
 # (pattern, English replacement); applied in order, case-insensitive.
@@ -190,6 +190,11 @@ _MAP: list[tuple[str, str]] = [
         rf"no\s+máximo|al\s+massimo|non\s+più\s+di)\s+{_N}\s+{_S}",
         r"at most \1 sentences",
     ),
+    (
+        rf"\b{_N}\s+{_W}\s+(?:au\s+maximum|au\s+plus|maximum|como\s+máximo|máximo|no\s+máximo|"
+        rf"al\s+massimo|massimo|höchstens|maximal)\b",
+        r"at most \1 words",
+    ),
     # fillers that would otherwise stop an imperative match
     (
         r"\bbitte\b|\bs'il\s+te\s+plaît\b|\bs'il\s+vous\s+plaît\b|\bpor\s+favor\b|\bper\s+favore\b",
@@ -206,4 +211,6 @@ def to_english(text: str) -> str:
     for pat, repl in _COMPILED:
         out = pat.sub(repl, out)
     out = re.sub(r"\bbe\s+always\b", "always be", out, flags=re.I)
+    out = re.sub(r"\bbe\s+from\s+now\s+on\b", "from now on be", out, flags=re.I)
+    out = re.sub(r"\bstop,\s*", "stop ", out, flags=re.I)
     return out.replace("¿", "").replace("¡", "")
