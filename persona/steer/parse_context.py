@@ -22,7 +22,7 @@ _AUTHORITY = re.compile(
     rf"this\s+is\s+(?:the|your)\s+{_ROLE}|ich\s+bin\s+(?:der|die|ein|eine|dein|deine)\s+{_ROLE}|"
     rf"als\s+(?:der|die|dein|deine)?\s*{_ROLE}|je\s+suis\s+(?:le|la|l'|un|une|ton|votre)\s*"
     rf"{_ROLE}|en\s+tant\s+qu(?:e\s+|')(?:le\s+|la\s+|l'|un\s+|une\s+)?{_ROLE}|soy\s+(?:el|la|un|una|tu)\s+"
-    rf"{_ROLE}|como\s+(?:el|la|o|a)?\s*{_ROLE}|sou\s+(?:o|a|um|uma|seu|sua)\s+{_ROLE}|"
+    rf"{_ROLE}|com[oe]\s+(?:el|la|o|a|il|lo)?\s*{_ROLE}|sou\s+(?:o|a|um|uma|seu|sua)\s+{_ROLE}|"
     rf"sono\s+(?:il|lo|la|l'|un|una|il\s+tuo|la\s+tua)\s*{_ROLE}|in\s+qualità\s+di\s+{_ROLE}|"
     r"developer\s+mode|admin\s+mode|system\s+(?:override|message|prompt|instruction)|"
     r"^\s*\[?(?:system|admin|developer)\]?\s*:|ignore\s+(?:all\s+)?(?:previous|prior|your)\s+"

@@ -44,6 +44,7 @@ _MAP: list[tuple[str, str]] = [
         "just this once",
     ),
     (r",\s*(?:niemals|nie|jamais|nunca|mai)\s*([.!]|$)", ", ever\1"),
+    (r"\bnon\s+(finire|terminare|chiudere)\s+mai\b", r"never \1"),
     (r"\bimmer\b|\bstets\b|\btoujours\b|\bsiempre\b|\bsempre\b", "always"),
     (r"\bniemals\b|\bnie\b|\bjamais\b|\bnunca\b|\bmai\s+più\b|\bnon\s+\w+\s+mai\b", "never"),
     (
@@ -74,7 +75,8 @@ _MAP: list[tuple[str, str]] = [
         " no follow-up questions",
     ),
     (
-        r"\b(?:de\s+|di\s+)?(?:terminer|finir|terminar|acabar|finire|terminare|chiudere)\s+"
+        r"\b(?:de\s+|di\s+)?(?:terminer|finir|terminar|acabar|finire|terminare|chiudere|termines|termine|acabes|"
+        r"acabe|finisci|termini|chiudi|termine|finis|termines)\s+"
         r"(?:chaque\s+réponse\s+|cada\s+respuesta\s+|cada\s+resposta\s+|ogni\s+risposta\s+)?"
         r"(?:par|avec|con|com)\s+(?:une|una|uma)\s+(?:question|pregunta|pergunta|domanda)\b|"
         r"\bmit\s+einer\s+frage\s+(?:zu\s+)?(?:enden|aufzuhören|beenden|abzuschließen|"
@@ -213,4 +215,7 @@ def to_english(text: str) -> str:
     out = re.sub(r"\bbe\s+always\b", "always be", out, flags=re.I)
     out = re.sub(r"\bbe\s+from\s+now\s+on\b", "from now on be", out, flags=re.I)
     out = re.sub(r"\bstop,\s*", "stop ", out, flags=re.I)
+    out = re.sub(
+        r"\b(no\s+(?:follow-up\s+questions|emojis|commas|markdown))\s+mehr\b", r"\1 anymore", out
+    )
     return out.replace("¿", "").replace("¡", "")

@@ -182,7 +182,9 @@ _STYLE = [
     ),
     (
         "style:no_emoji",
-        rf"{NEG}[^.!?\n]{{0,30}}?\b(?:emojis?|emoticons?|smileys?)\b|\bemoji[\s-]free\b",
+        rf"{NEG}[^.!?\n]{{0,30}}?\b(?:emojis?|emoticons?|smileys?)\b|\bemoji[\s-]free\b|"
+        r"\b(?:cut|leave)\s+out\s+(?:the\s+|all\s+|any\s+)?(?:emojis?|smileys?)\b|"
+        r"\bdrop\s+(?:the\s+|all\s+)?(?:emojis?|smileys?)\b",
     ),
     (
         "style:no_markdown",
@@ -200,7 +202,7 @@ def style_hits(text: str) -> list[Hit]:
         if m and not any(h[0] == cid for h in hits):
             hits.append((cid, {}, m.start(), m.end()))
     m = re.search(
-        r"\b(?:be|sound|stay|keep\s+(?:it|things|your\s+\w+))\s+(?:more\s+|very\s+|"
+        r"\b(?:be|sound|stay|make\s+it|keep\s+(?:it|things|your\s+\w+))\s+(?:more\s+|very\s+|"
         r"a\s+bit\s+(?:more\s+)?|less\s+)?(formal|casual|informal|relaxed|professional)\b"
         r"|\b(formal|casual|informal)\s+(?:tone|register|style|voice|language|manner)\b"
         r"|\b(?:talk|speak|write|reply|respond|answer)\s+(?:to\s+me\s+)?(?:more\s+)?(formally|"

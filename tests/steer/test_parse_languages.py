@@ -10,10 +10,11 @@ import pytest
 from persona.evals.steering_parse import load_items, run
 from persona.steer.parse import parse_preferences
 
-E = ("style:no_emoji", {})
-L = ("change_case:english_lowercase", {})
-Q = ("style:no_follow_up_questions", {})
-F = ("style:formality", {"level": "formal"})
+C = tuple[str, dict[str, Any]]
+E: C = ("style:no_emoji", {})
+L: C = ("change_case:english_lowercase", {})
+Q: C = ("style:no_follow_up_questions", {})
+F: C = ("style:formality", {"level": "formal"})
 
 
 def _lang(code: str) -> tuple[str, dict[str, Any]]:
