@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from persona.steer.parse_context import mention_reason, refused_claims, sentences
+from persona.steer.parse_context import mention_reason, refused_claims, sentence_spans
 from persona.steer.parse_format import format_hits, layout_hits, startend_hits
 from persona.steer.parse_i18n import to_english
 from persona.steer.parse_keywords import Hit, keyword_hits, language_hits, letter_hits
@@ -161,14 +161,16 @@ def parse_preferences(text: str) -> ParseResult:
         # a message that borrows authority sets nothing: not even the sender's own rules
         return ParseResult(constraints=[], scope=None, claims=claims)
     mentions: list[Mention] = []
-    asked: list[str] = []
-    for sentence in sentences(_normalise(text)):
-        reason = mention_reason(sentence)
+    text = _normalise(text)
+    for start, end in sentence_spans(text):
+        # a quoted sentence is material to work on, not the sender talking about writing
+        quoted = text[start:end].lstrip()[:1] in {'"', "\u201c", "'"}
+        reason = None if quoted else mention_reason(text[start:end])
         if reason:
-            mentions.append(Mention(sentence.strip(), reason))
-        else:
-            asked.append(sentence)
-    text = to_english(" ".join(asked))
+            # blank the sentence in place, so the rest of the message keeps its layout
+            mentions.append(Mention(text[start:end].strip(), reason))
+            text = text[:start] + " " * (end - start) + text[end:]
+    text = to_english(text)
     hits = find_constraints(text)
     norm = _normalise(text)
     standing_at: list[bool] = [False] * len(hits)

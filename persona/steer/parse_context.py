@@ -93,12 +93,28 @@ _HOW_TO = re.compile(
 )
 
 # A sentence boundary: end punctuation followed by space, or a newline.
-_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
+_SPLIT = re.compile(r"(?<=[.!?;])\s+|(?<=[.!?;][\"\u201d')])\s+|\n+")
+# A request inside a question ("how to say it without using the word X?") is still a request.
+_EMBEDDED = re.compile(
+    r"\bwithout\s+(?:saying|using|mentioning)\b|\b(?:in|under|at\s+most|at\s+least)\s+\d+\s+"
+    r"(?:words?|sentences?)\b",
+    re.I,
+)
 
 
 def sentences(text: str) -> list[str]:
     """The message split into sentences (keeping their end punctuation)."""
-    return [s for s in _SPLIT.split(text) if s.strip()]
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of the message."""
+    spans, start = [], 0
+    for m in _SPLIT.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
 def refused_claims(text: str) -> list[tuple[str, str]]:
@@ -115,7 +131,7 @@ def refused_claims(text: str) -> list[tuple[str, str]]:
 def mention_reason(sentence: str) -> str | None:
     """Why a sentence only talks about writing (never a rule), or None when it may ask."""
     s = sentence.strip()
-    if _HOW_TO.match(s) or (s.endswith("?") and _HOW_TO.search(s)):
+    if (_HOW_TO.match(s) or (s.endswith("?") and _HOW_TO.search(s))) and not _EMBEDDED.search(s):
         return "question about how to write"
     if _REPORTED.match(s):
         return "reported speech"

@@ -44,6 +44,7 @@ _MAP: list[tuple[str, str]] = [
         "just this once",
     ),
     (r",\s*(?:niemals|nie|jamais|nunca|mai)\s*([.!]|$)", ", ever\1"),
+    (r"\b(?:sei|sois|sé|seja|sii)\s+(?:immer|stets|toujours|siempre|sempre)\b", "always be"),
     (r"\bnon\s+(finire|terminare|chiudere)\s+mai\b", r"never \1"),
     (r"\bimmer\b|\bstets\b|\btoujours\b|\bsiempre\b|\bsempre\b", "always"),
     (r"\bniemals\b|\bnie\b|\bjamais\b|\bnunca\b|\bmai\s+più\b|\bnon\s+\w+\s+mai\b", "never"),
@@ -212,7 +213,6 @@ def to_english(text: str) -> str:
     out = text
     for pat, repl in _COMPILED:
         out = pat.sub(repl, out)
-    out = re.sub(r"\bbe\s+always\b", "always be", out, flags=re.I)
     out = re.sub(r"\bbe\s+from\s+now\s+on\b", "from now on be", out, flags=re.I)
     out = re.sub(r"\bstop,\s*", "stop ", out, flags=re.I)
     out = re.sub(
