@@ -30,6 +30,9 @@ class Steering:
     results: list[dict[str, Any]] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
     reasked: bool = False
+    # claims of authority the message made (never stored or applied) and mentions it ignored
+    refused_claims: list[dict[str, str]] = field(default_factory=list)
+    mentions: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def has_checks(self) -> bool:
@@ -51,6 +54,8 @@ class Steering:
             "results": self.results,
             "repairs": self.repairs,
             "reasked": self.reasked,
+            "refused_claims": self.refused_claims,
+            "mentions": self.mentions,
             "compliant": all(r["passed"] for r in self.results) if self.results else None,
         }
 
@@ -70,6 +75,9 @@ def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> S
         instructions=[i["text"] for i in profile.instructions],
     )
     parsed = parse_preferences(message)
+    # a message can only set its sender's own rules: claimed authority sets nothing
+    out.refused_claims = [{"text": c.text, "reason": c.reason} for c in parsed.claims]
+    out.mentions = [{"text": m.text, "reason": m.reason} for m in parsed.mentions]
     one_off_rows: list[dict[str, Any]] = []
     for c in parsed.constraints:
         source = "chat" if parsed.scope == "standing" else "one_off"

@@ -15,6 +15,8 @@ from persona.cli import print_json
 
 EVALS = {
     "steering": "Constraint checkers, repairs and parser on IFEval (--ifeval DIR).",
+    "steering-parse": "Chat preference parser on the shipped six-language labelled set "
+    "([--data PATH] [--split dev|heldout|all] [--show-errors]).",
     "memory": "Memory retrieval recall and latency on LoCoMo (--locomo PATH [--threads N]).",
     "routing": "Router quality on MT-Bench and GSM8K, and decision latency (--data DIR).",
     "overhead": "Per-stage latency persona adds to a message, model call excluded "
@@ -34,7 +36,7 @@ def register(sub: Any) -> None:
 
 def parse_eval_args(name: str, argv: list[str]) -> argparse.Namespace:
     """Parse one eval's own options (`--json`, `--no-progress` and the module's)."""
-    module = importlib.import_module(f"persona.evals.{name}")
+    module = importlib.import_module(f"persona.evals.{name.replace('-', '_')}")
     parser = argparse.ArgumentParser(prog=f"persona eval {name}", description=EVALS[name])
     parser.add_argument("--json", action="store_true", help="print JSON only (the default output)")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -43,7 +45,7 @@ def parse_eval_args(name: str, argv: list[str]) -> argparse.Namespace:
 
 
 def _run(args: argparse.Namespace) -> int:
-    module = importlib.import_module(f"persona.evals.{args.eval_module}")
+    module = importlib.import_module(f"persona.evals.{args.eval_module.replace('-', '_')}")
     eval_args = parse_eval_args(args.eval_module, getattr(args, "extra_args", []))
     print_json(module.run(eval_args))
     return 0

@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from persona.steer.parse_context import mention_reason, refused_claims, sentence_spans
 from persona.steer.parse_format import format_hits, layout_hits, startend_hits
+from persona.steer.parse_i18n import to_english
 from persona.steer.parse_keywords import Hit, keyword_hits, language_hits, letter_hits
 from persona.steer.parse_rules import case_hits, comma_hits, length_hits, style_hits
 from persona.steer.types import Constraint
@@ -28,6 +30,7 @@ _STANDING = re.compile(
     r"always|never|every\s+time|whenever|each\s+time|all\s+(?:of\s+)?your\s+(?:replies|"
     r"responses|answers|messages)|"
     r"(?:in\s+)?every\s+(?:reply|response|answer|message)|(?:do\s+not|don't)\s+ever|stop|quit|"
+    r"(?<=,\s)ever|"
     r"no\s+more(?!\s+than)|"
     r"for\s+the\s+rest\s+of\s+(?:this|our|the)\s+(?:conversation|chat)|by\s+default|anymore|"
     r"any\s+more|"
@@ -100,6 +103,15 @@ class ParseResult:
             "scope": self.scope,
         }
 
+    def explain(self) -> dict[str, Any]:
+        """Rules found, mentions ignored and claims refused, with the reason for each."""
+        return {
+            **self.as_dict(),
+            "instructions": list(self.instructions),
+            "mentions": [{"text": m.text, "reason": m.reason} for m in self.mentions],
+            "claims": [{"text": c.text, "reason": c.reason} for c in self.claims],
+        }
+
 
 # Rules about words and language run last, on the text with every other rule's span blanked,
 # so an end phrase or a paragraph's first word is not read as a keyword too.
@@ -144,6 +156,21 @@ def parse_preferences(text: str) -> ParseResult:
     stored with provenance) or ``one_off`` (this reply only). The message's ``scope`` is
     ``standing`` when anything in it is standing.
     """
+    claims = [RefusedClaim(t, r) for t, r in refused_claims(text)]
+    if claims:
+        # a message that borrows authority sets nothing: not even the sender's own rules
+        return ParseResult(constraints=[], scope=None, claims=claims)
+    mentions: list[Mention] = []
+    text = _normalise(text)
+    for start, end in sentence_spans(text):
+        # a quoted sentence is material to work on, not the sender talking about writing
+        quoted = text[start:end].lstrip()[:1] in {'"', "\u201c", "'"}
+        reason = None if quoted else mention_reason(text[start:end])
+        if reason:
+            # blank the sentence in place, so the rest of the message keeps its layout
+            mentions.append(Mention(text[start:end].strip(), reason))
+            text = text[:start] + " " * (end - start) + text[end:]
+    text = to_english(text)
     hits = find_constraints(text)
     norm = _normalise(text)
     standing_at: list[bool] = [False] * len(hits)
@@ -171,7 +198,9 @@ def parse_preferences(text: str) -> ParseResult:
         scope = "standing"
     elif constraints:
         scope = "one_off"
-    return ParseResult(constraints=constraints, scope=scope, instructions=instructions)
+    return ParseResult(
+        constraints=constraints, scope=scope, instructions=instructions, mentions=mentions
+    )
 
 
 _HABIT = re.compile(

@@ -62,6 +62,8 @@ def case_hits(text: str) -> list[Hit]:
         if not free(m):
             continue
         before = clause_before(text, m.start(), 70)
+        # "no emojis and lowercase": the negation belongs to the first request, not this one
+        before = re.split(r"\band\b", before)[-1]
         if re.search(NEG, before, re.I):
             hits.append(("change_case:english_capital", {}, m.start(), m.end()))
         elif not re.search(r"\b(?:what|why|how)\b", before, re.I):
@@ -170,8 +172,19 @@ _STYLE = [
         r"in)\s+(?:a\s+)?questions?|questions?\s+at\s+the\s+end)",
     ),
     (
+        # softer phrasings: "no need to ask me anything back", "skip the closing question"
+        "style:no_follow_up_questions",
+        r"\b(?:(?:you\s+)?(?:don't|do\s+not|no)\s+need\s+to|there's\s+no\s+need\s+to|"
+        r"don't|do\s+not|without|never)\s+ask\w*\s+(?:me\s+)?(?:anything|something|stuff|"
+        r"questions?)\s+(?:back|in\s+return)\b|\bno\s+questions\s+back\b|"
+        r"\bskip\s+the\s+(?:closing|final|follow[\s-]?up|trailing)\s+questions?\b|"
+        r"\bleave\s+out\s+the\s+(?:closing|final|follow[\s-]?up)\s+questions?\b",
+    ),
+    (
         "style:no_emoji",
-        rf"{NEG}[^.!?\n]{{0,30}}?\b(?:emojis?|emoticons?|smileys?)\b|\bemoji[\s-]free\b",
+        rf"{NEG}[^.!?\n]{{0,30}}?\b(?:emojis?|emoticons?|smileys?)\b|\bemoji[\s-]free\b|"
+        r"\b(?:cut|leave)\s+out\s+(?:the\s+|all\s+|any\s+)?(?:emojis?|smileys?)\b|"
+        r"\bdrop\s+(?:the\s+|all\s+)?(?:emojis?|smileys?)\b",
     ),
     (
         "style:no_markdown",
@@ -186,10 +199,10 @@ def style_hits(text: str) -> list[Hit]:
     hits: list[Hit] = []
     for cid, pat in _STYLE:
         m = re.search(pat, text, re.I)
-        if m:
+        if m and not any(h[0] == cid for h in hits):
             hits.append((cid, {}, m.start(), m.end()))
     m = re.search(
-        r"\b(?:be|sound|stay|keep\s+(?:it|things|your\s+\w+))\s+(?:more\s+|very\s+|"
+        r"\b(?:be|sound|stay|make\s+it|keep\s+(?:it|things|your\s+\w+))\s+(?:more\s+|very\s+|"
         r"a\s+bit\s+(?:more\s+)?|less\s+)?(formal|casual|informal|relaxed|professional)\b"
         r"|\b(formal|casual|informal)\s+(?:tone|register|style|voice|language|manner)\b"
         r"|\b(?:talk|speak|write|reply|respond|answer)\s+(?:to\s+me\s+)?(?:more\s+)?(formally|"
