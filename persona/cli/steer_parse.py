@@ -21,7 +21,9 @@ def add_parse_command(steer_subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("text", metavar="TEXT", help="the message to parse")
     parser.add_argument(
-        "--json", action="store_true", help='print {"constraints": [...], "scope": ...}'
+        "--json",
+        action="store_true",
+        help='print {"constraints", "scope", "instructions", "mentions", "claims"}',
     )
     parser.set_defaults(func=run_parse)
     return parser
@@ -33,8 +35,12 @@ def run_parse(args: argparse.Namespace) -> int:
 
     result = parse_preferences(args.text)
     if args.json:
-        print_json(result.as_dict())
+        print_json(result.explain())
         return 0
+    for mention in result.mentions:
+        print(f"mention, not a request: {mention.text!r} ({mention.reason})")
+    for claim in result.claims:
+        print(f"refused claim: {claim.text!r} ({claim.reason})")
     if not result.constraints and not result.instructions:
         print("no preference found")
         return 0
