@@ -12,10 +12,12 @@ AUTO_MODEL = "persona/auto"
 
 
 class ChatMessage(BaseModel):
-    """One chat message, as in the OpenAI Chat Completions API (text content only)."""
+    """One chat message: its text (what memory, routing and steering read) and, from an OpenAI
+    client, the message exactly as sent (`raw`: parts, tool calls, names), forwarded unchanged."""
 
     role: Role
     content: str
+    raw: dict[str, Any] | None = Field(default=None, exclude=True)
 
 
 class ChatRequest(BaseModel):
@@ -29,6 +31,8 @@ class ChatRequest(BaseModel):
     max_tokens: int | None = None
     tier: Literal["fast", "reasoning"] | None = None  # explicit override, like model=persona/<tier>
     stream: bool = False
+    reasoning_effort: str | None = None  # the app's own; wins over the router's
+    params: dict[str, Any] = Field(default_factory=dict)  # other OpenAI params, forwarded as is
 
 
 class Usage(BaseModel):
@@ -48,6 +52,8 @@ class ChatReply(BaseModel):
     tier: str
     usage: Usage
     trace: dict[str, Any]
+    finish_reason: str | None = None
+    raw: dict[str, Any] | None = None  # the provider's response (choices, tool calls, usage...)
 
     @property
     def route(self) -> dict[str, Any]:

@@ -89,6 +89,28 @@ class Accumulator:
         )
 
 
+def _has_payload(chunk: Any) -> bool:
+    """Whether a chunk carries more than a role: tool calls, refusal, logprobs, a finish."""
+    for choice in getattr(chunk, "choices", None) or []:
+        if getattr(choice, "finish_reason", None) or getattr(choice, "logprobs", None):
+            return True
+        delta = getattr(choice, "delta", None)
+        if any(getattr(delta, k, None) for k in ("tool_calls", "refusal", "function_call", "audio")):
+            return True
+    return False
+
+
+def _dump_chunk(chunk: Any) -> dict[str, Any] | None:
+    dump = getattr(chunk, "model_dump", None)
+    if not callable(dump):
+        return None
+    try:
+        value = dump()
+    except Exception:  # a provider object litellm could not serialise
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def to_usage(raw: Any) -> Usage:
     """A `Usage` from litellm's usage object (or dict)."""
 
@@ -144,8 +166,8 @@ class StreamHandle:
                 except Exception as exc:
                     raise self._acc.broken(exc) from exc
             text = self._acc.feed(chunk)
-            if text:
-                return StreamChunk(delta=text)
+            if text or _has_payload(chunk):
+                return StreamChunk(delta=text, raw=_dump_chunk(chunk))
 
     def close(self) -> None:
         """Stop reading and release the connection (for callers that give up early)."""
@@ -193,8 +215,8 @@ class AsyncStreamHandle:
                 except Exception as exc:
                     raise self._acc.broken(exc) from exc
             text = self._acc.feed(chunk)
-            if text:
-                return StreamChunk(delta=text)
+            if text or _has_payload(chunk):
+                return StreamChunk(delta=text, raw=_dump_chunk(chunk))
 
     async def aclose(self) -> None:
         """Stop reading and release the connection."""

@@ -81,15 +81,15 @@ def test_empty_messages(srv: LiveServer) -> None:
 def test_unknown_role(srv: LiveServer) -> None:
     r = _post(srv, {**HI, "messages": [{"role": "wizard", "content": "hi"}]})
     assert r.status_code == 400
-    assert r.json()["error"]["param"] == "messages.0.role"
-    assert "'system', 'developer', 'user', 'assistant' or 'tool'" in r.json()["error"]["message"]
+    assert r.json()["error"]["param"] == "messages[0].role"
+    assert "system, developer, user, assistant and tool" in r.json()["error"]["message"]
 
 
 def test_last_message_must_be_from_the_user(srv: LiveServer) -> None:
     r = _post(srv, {**HI, "messages": [{"role": "assistant", "content": "hello"}]})
     assert r.status_code == 400
     assert r.json() == _err(
-        "the last message must have role 'user'",
+        "the last message has role 'assistant'; it must be 'user' or 'tool'",
         "invalid_request_error",
         "invalid_request",
         "messages",
@@ -182,7 +182,8 @@ def test_missing_user(srv: LiveServer) -> None:
     r = _post(srv, body)
     assert r.status_code == 400
     assert r.json() == _err(
-        "no end user: set the 'user' field of the request or the X-Persona-User header",
+        "no end user: set the 'user' or 'safety_identifier' field, 'metadata.user_id', "
+        "or the X-Persona-User header",
         "invalid_request_error",
         "invalid_request",
         "user",
