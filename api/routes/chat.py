@@ -135,7 +135,15 @@ def _to_request(body: CompletionRequest, header_user: str | None) -> ChatRequest
     )
 
 
-_MESSAGE_KEYS = ("role", "content", "refusal", "tool_calls", "function_call", "audio", "annotations")
+_MESSAGE_KEYS = (
+    "role",
+    "content",
+    "refusal",
+    "tool_calls",
+    "function_call",
+    "audio",
+    "annotations",
+)
 _TOOL_CALL_KEYS = ("index", "id", "type", "function")
 
 

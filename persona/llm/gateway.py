@@ -286,7 +286,7 @@ class Gateway:
 
 
 # OpenAI Chat Completions parameters litellm knows by name (and translates per provider);
-# anything else an app sends (`metadata` too: litellm would keep it for its own logging) goes
+# anything else an app sends (`metadata` and `user` too: litellm keeps or drops them) goes
 # to the upstream as is, in the request body.
 _PASSTHROUGH_NAMED = frozenset(
     {
@@ -316,7 +316,6 @@ _PASSTHROUGH_NAMED = frozenset(
         "tools",
         "top_logprobs",
         "top_p",
-        "user",
         "verbosity",
         "web_search_options",
     }

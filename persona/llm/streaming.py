@@ -95,7 +95,9 @@ def _has_payload(chunk: Any) -> bool:
         if getattr(choice, "finish_reason", None) or getattr(choice, "logprobs", None):
             return True
         delta = getattr(choice, "delta", None)
-        if any(getattr(delta, k, None) for k in ("tool_calls", "refusal", "function_call", "audio")):
+        if any(
+            getattr(delta, k, None) for k in ("tool_calls", "refusal", "function_call", "audio")
+        ):
             return True
     return False
 
