@@ -133,6 +133,7 @@ class ChatEngine:
             "memories": [m.as_trace() for m in memories],
             "route": route.as_dict(),
             "requested_model": request.model,
+            "tier_override": tier_override.override,
             "prompt": call.prompt_trace,
             "steering": steering.as_trace(),
             "request": call.request_trace,
@@ -160,6 +161,7 @@ class ChatEngine:
         """
         prep = self.prepare(tenant_id, request)
         handle = self.rt.gateway.stream(prep.call.messages, **prep.call.params)
+        handle.payload = True
         buffered = prep.steering.has_checks
         parts: list[str] = []
         held: list[StreamChunk] = []

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, or_, select
 from persona.errors import NotFound
 from persona.steering import Steering
 from persona.types import AUTO_MODEL, TIER_MODELS, ChatRequest
-from store.models import Memory, Profile, Tenant, Turn, User, utcnow
+from store.models import Memory, Profile, Tenant, Trace, Turn, User, utcnow
 
 if TYPE_CHECKING:
     import numpy as np
@@ -140,7 +140,12 @@ def previous_tier(session: Session, user: User, session_id: str | None) -> str |
     if session_id is not None:
         query = query.where(Turn.session_id == session_id)
     last = session.exec(query.order_by(col(Turn.created_at).desc()).limit(1)).first()
-    return last.tier if last else None
+    if last is None:
+        return None
+    trace = session.exec(select(Trace).where(Trace.turn_id == last.id)).first()
+    if trace is not None and (trace.data or {}).get("tier_override"):
+        return None  # an explicit tier applied to that request only; it is not sticky
+    return last.tier
 
 
 def route(

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import EngineDep, RuntimeDep, TenantDep
 from api.errors import error_body
-from persona.errors import InvalidInput, PersonaError
+from persona.errors import InvalidInput, NotFound, PersonaError
 from persona.llm.types import StreamChunk
 from persona.types import AUTO_MODEL, TIER_MODELS, ChatMessage, ChatReply, ChatRequest
 from store.models import new_id
@@ -305,11 +305,24 @@ async def chat_completions(
     )
 
 
+def _model_names(runtime: Any) -> list[str]:
+    return [AUTO_MODEL, *TIER_MODELS, *runtime.settings.model_aliases]
+
+
+def _model(name: str) -> dict[str, Any]:
+    return {"id": name, "object": "model", "created": 0, "owned_by": "persona"}
+
+
 @router.get("/v1/models")
 async def list_models(runtime: RuntimeDep, _: TenantDep) -> dict[str, Any]:
     """The model names this server accepts."""
-    names = [AUTO_MODEL, *TIER_MODELS, *runtime.settings.model_aliases]
-    return {
-        "object": "list",
-        "data": [{"id": n, "object": "model", "created": 0, "owned_by": "persona"} for n in names],
-    }
+    return {"object": "list", "data": [_model(n) for n in _model_names(runtime)]}
+
+
+@router.get("/v1/models/{model_id:path}")
+async def get_model(model_id: str, runtime: RuntimeDep, _: TenantDep) -> dict[str, Any]:
+    """One model name this server accepts, or 404 naming those it does."""
+    names = _model_names(runtime)
+    if model_id not in names:
+        raise NotFound(f"the model {model_id!r} does not exist; use one of: {', '.join(names)}")
+    return _model(model_id)

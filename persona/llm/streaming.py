@@ -137,6 +137,9 @@ class StreamHandle:
         self._buffered = buffered
         self._rest = rest
         self._result: ChatResult | None = None
+        # also yield chunks without text (tool-call deltas, logprobs, the finish), each with
+        # the provider chunk in `raw`; off by default, so text consumers see text only
+        self.payload = False
 
     @property
     def model(self) -> str:
@@ -168,7 +171,7 @@ class StreamHandle:
                 except Exception as exc:
                     raise self._acc.broken(exc) from exc
             text = self._acc.feed(chunk)
-            if text or _has_payload(chunk):
+            if text or (self.payload and _has_payload(chunk)):
                 return StreamChunk(delta=text, raw=_dump_chunk(chunk))
 
     def close(self) -> None:
@@ -186,6 +189,9 @@ class AsyncStreamHandle:
         self._buffered = buffered
         self._rest = rest
         self._result: ChatResult | None = None
+        # also yield chunks without text (tool-call deltas, logprobs, the finish), each with
+        # the provider chunk in `raw`; off by default, so text consumers see text only
+        self.payload = False
 
     @property
     def model(self) -> str:
@@ -217,7 +223,7 @@ class AsyncStreamHandle:
                 except Exception as exc:
                     raise self._acc.broken(exc) from exc
             text = self._acc.feed(chunk)
-            if text or _has_payload(chunk):
+            if text or (self.payload and _has_payload(chunk)):
                 return StreamChunk(delta=text, raw=_dump_chunk(chunk))
 
     async def aclose(self) -> None:

@@ -193,7 +193,9 @@ def test_missing_user(srv: LiveServer) -> None:
 def test_unknown_path_is_a_json_404(srv: LiveServer) -> None:
     r = httpx.get(f"{srv.url}/v1/nothing")
     assert r.status_code == 404
-    assert r.json() == _err("Not Found", "not_found_error", "not_found")
+    message = r.json()["error"]["message"]
+    assert r.json() == _err(message, "not_found_error", "not_found")
+    assert message.startswith("no endpoint GET /v1/nothing; persona serves POST /v1/chat/")
 
 
 def test_health_and_models(srv: LiveServer) -> None:

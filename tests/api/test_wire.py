@@ -12,7 +12,11 @@ from typing import Any
 import httpx
 import openai
 import pytest
+from sqlmodel import select
 
+from persona.stages import previous_tier
+from store.db import session_scope
+from store.models import User
 from tests.api.conftest import LiveServer
 from tests.conftest import table_counts
 from tests.fakes.provider import FakeProvider, length, ok, refuse, tool_call
@@ -351,3 +355,88 @@ def test_end_user_from_metadata_or_safety_identifier(
         extra_body={"safety_identifier": "safe-user"},
     )
     assert r.model_extra["persona"]["user"] == "safe-user"  # type: ignore[index]
+
+
+def test_request_id_models_and_unknown_paths(srv: LiveServer) -> None:
+    auth = {"Authorization": f"Bearer {srv.api_key}"}
+    r = httpx.get(f"{srv.url}/v1/models/persona/fast", headers=auth)
+    assert r.status_code == 200 and r.json()["id"] == "persona/fast"
+    assert r.headers["x-request-id"].startswith("req_")
+    assert httpx.get(f"{srv.url}/v1/models/gpt-nope", headers=auth).status_code == 404
+    r = httpx.get(f"{srv.url}/healthz", headers={"x-request-id": "mine-1"})
+    assert r.headers["x-request-id"] == "mine-1"
+    model = _client(srv).models.retrieve("persona/auto")
+    assert model.id == "persona/auto"
+    r = httpx.post(f"{srv.url}/v1/embeddings", headers=auth, json={})
+    assert r.status_code == 404
+    assert "POST /v1/chat/completions" in r.json()["error"]["message"]
+    assert r.headers["x-request-id"]
+
+
+def test_an_explicit_tier_is_not_sticky(srv: LiveServer, fake_provider: FakeProvider) -> None:
+    client = _client(srv)
+    r = client.chat.completions.create(
+        model="persona/reasoning", user="stick", messages=[{"role": "user", "content": "plan it"}]
+    )
+    assert r.model_extra["persona"]["tier"] == "reasoning"  # type: ignore[index]
+    r = client.chat.completions.create(
+        model="persona/auto", user="stick", messages=[{"role": "user", "content": "hi there"}]
+    )
+    route = r.model_extra["persona"]["route"]  # type: ignore[index]
+    assert "in progress" not in route["reason"]
+    with session_scope(srv.runtime.db) as session:
+        user = session.exec(select(User).where(User.external_id == "stick")).one()
+        # the last turn was routed by the router itself: it counts for stickiness
+        assert previous_tier(session, user, None) == route["tier"]
+    client.chat.completions.create(
+        model="persona/reasoning", user="stick", messages=[{"role": "user", "content": "hmm"}]
+    )
+    with session_scope(srv.runtime.db) as session:
+        user = session.exec(select(User).where(User.external_id == "stick")).one()
+        assert previous_tier(session, user, None) is None
+    assert not any(s["name"] == "sticky" for s in route.get("signals", []))
+
+
+def test_streamed_tool_call_with_a_constraint_is_not_rewritten(
+    srv: LiveServer, fake_provider: FakeProvider
+) -> None:
+    rule = {"constraints": [{"id": "change_case:english_lowercase"}]}
+    assert _api(srv, "POST", "/v1/users/kim/constraints", json=rule).status_code in (200, 201)
+    fake_provider.script(
+        tool_call(("call_X", "Get_Weather", {"City": "Oslo"})), ok("Sunny In Oslo")
+    )
+    client = _client(srv)
+    messages: list[Any] = [{"role": "user", "content": "weather?"}]
+    chunks = list(
+        client.chat.completions.create(
+            model="persona/fast",
+            user="kim",
+            messages=messages,
+            tools=[WEATHER],
+            stream=True,  # type: ignore[list-item]
+        )
+    )
+    deltas = [d for c in chunks if c.choices for d in c.choices[0].delta.tool_calls or []]
+    assert deltas[0].id == "call_X" and deltas[0].function.name == "Get_Weather"  # type: ignore[union-attr]
+    args = "".join(d.function.arguments or "" for d in deltas if d.function)
+    assert json.loads(args) == {"City": "Oslo"}
+    messages += [
+        {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "call_X", "type": "function", "function": {"name": "Get_Weather", "arguments": args}}
+        ]},
+        {"role": "tool", "tool_call_id": "call_X", "content": [{"type": "text", "text": "SUNNY"}]},
+    ]  # fmt: skip
+    chunks = list(
+        client.chat.completions.create(
+            model="persona/fast",
+            user="kim",
+            messages=messages,
+            tools=[WEATHER],
+            stream=True,  # type: ignore[list-item]
+        )
+    )
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    assert text == "sunny in oslo"
+    # litellm leaves out the assistant's `"content": null` (the same message on the wire)
+    del messages[1]["content"]
+    assert _app_messages(fake_provider.requests[-1].body) == messages
