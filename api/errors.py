@@ -131,6 +131,13 @@ def document_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+SERVED = (
+    "persona serves POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id}, "
+    "/v1/users/{user}/memories|constraints|instructions, POST /v1/feedback, /healthz, /readyz "
+    "and /admin"
+)
+
+
 def install(app: FastAPI) -> None:
     """Register the exception handlers on `app` and declare its errors in the OpenAPI document."""
     document_errors(app)
@@ -152,10 +159,13 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body(message, 400, "invalid_request", param), 400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = "not_found" if exc.status_code == 404 else None
+        message = str(exc.detail)
+        if exc.status_code == 404 and message == "Not Found":  # no route matched
+            message = f"no endpoint {request.method} {request.url.path}; {SERVED}"
         return JSONResponse(
-            error_body(str(exc.detail), exc.status_code, code),
+            error_body(message, exc.status_code, code),
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )

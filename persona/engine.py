@@ -15,6 +15,7 @@ from typing import Any
 
 from persona import stages
 from persona.errors import InvalidInput
+from persona.llm.types import StreamChunk
 from persona.runtime import Runtime
 from persona.steering import Steering, persist_steering, steer
 from persona.types import ChatReply, ChatRequest, Usage
@@ -81,8 +82,20 @@ def validate(request: ChatRequest, max_chars: int, max_messages: int) -> str:
                 param=f"messages[{i}].content",
             )
     last = request.messages[-1]
+    if last.role == "tool":
+        # an agent loop going on: personalize with the user turn that started it
+        users = [m for m in request.messages if m.role == "user" and m.content.strip()]
+        if not users:
+            raise InvalidInput(
+                "the conversation ends with a 'tool' message but has no user message",
+                param="messages",
+            )
+        return users[-1].content
     if last.role != "user":
-        raise InvalidInput("the last message must have role 'user'", param="messages")
+        raise InvalidInput(
+            f"the last message has role {last.role!r}; it must be 'user' or 'tool'",
+            param="messages",
+        )
     if not last.content.strip():
         raise InvalidInput("the last user message is empty", param="messages")
     return last.content
@@ -125,7 +138,9 @@ class ChatEngine:
             )
             clock.lap("retrieve")
             steering = steer(session, tenant_id, profile, message)
-            if off:  # a temporary chat saves nothing: standing preferences hold for this reply
+            # a temporary chat saves nothing (standing preferences hold for this reply); a turn
+            # answering tool output: the user turn's preferences were saved when it was answered
+            if off or request.messages[-1].role == "tool":
                 steering.new_constraints, steering.new_instructions = [], []
             clock.lap("steer")
             route = stages.route(
@@ -143,8 +158,10 @@ class ChatEngine:
             "memories": [m.as_trace() for m in memories],
             "route": route.as_dict(),
             "requested_model": request.model,
+            "tier_override": tier_override.override,
             "prompt": call.prompt_trace,
             "steering": steering.as_trace(),
+            "request": call.request_trace,
         }
         return Prepared(request, tenant_id, user_pk, message, call, trace, steering, clock)
 
@@ -157,29 +174,51 @@ class ChatEngine:
         prep.clock.lap("verify")
         return self._finish(prep, text, result)
 
-    def stream(self, tenant_id: str, request: ChatRequest) -> Iterator[str | ChatReply]:
+    def stream(
+        self, tenant_id: str, request: ChatRequest, *, chunks: bool = False
+    ) -> Iterator[Any]:
         """Yield text deltas, then the final `ChatReply` (whose text may be repaired).
 
         With active constraints the reply is buffered, checked and repaired before any of it is
         sent, so a streaming client only ever sees compliant text; otherwise deltas pass through.
+        With `chunks=True` the provider's `StreamChunk`s are yielded instead of text (tool-call
+        deltas, logprobs, finish reasons), and a repaired text as one `str`.
         """
         prep = self.prepare(tenant_id, request)
         handle = self.rt.gateway.stream(prep.call.messages, **prep.call.params)
+        handle.payload = True
         buffered = prep.steering.has_checks
         parts: list[str] = []
+        held: list[StreamChunk] = []
+        tool_call = False
         for chunk in handle:
             parts.append(chunk.delta)
-            if not buffered and chunk.delta:
+            tool_call = tool_call or _calls_tool(chunk.raw)
+            if buffered:
+                held.append(chunk)
+            elif chunks:
+                yield chunk
+            elif chunk.delta:
                 yield chunk.delta
         prep.clock.lap("model")
-        text, result = stages.verify(self.rt, prep, "".join(parts), handle.result)
+        text, result = stages.verify(
+            self.rt, prep, "".join(parts), handle.result, tool_call=tool_call
+        )
         prep.clock.lap("verify")
-        reply = self._finish(prep, text, result)
+        reply = self._finish(prep, text, result, tool_call=tool_call)
         if buffered:
-            yield text
+            if chunks and text == "".join(parts):
+                yield from held
+            elif chunks:
+                yield text
+                yield from (c for c in held if not c.delta)  # the finish, logprobs-free
+            else:
+                yield text
         yield reply
 
-    def _finish(self, prep: Prepared, text: str, result: Any) -> ChatReply:
+    def _finish(
+        self, prep: Prepared, text: str, result: Any, *, tool_call: bool | None = None
+    ) -> ChatReply:
         usage = Usage(
             prompt_tokens=result.usage.prompt_tokens,
             completion_tokens=result.usage.completion_tokens,
@@ -196,6 +235,10 @@ class ChatEngine:
             }
         )
         turn_id = new_id()
+        if tool_call is None:
+            tool_call = stages.has_tool_call(result.raw)
+        trace["reply_kind"] = "tool_call" if tool_call else "text"
+        in_loop = prep.request.messages[-1].role == "tool"
         if prep.request.memory == "off":  # temporary chat: no turn, no trace row, no jobs
             trace["turn_id"] = None
             trace["latency_ms"] = {**prep.clock.ms, "total": prep.clock.total()}
@@ -206,6 +249,8 @@ class ChatEngine:
                 tier=prep.call.tier,
                 usage=usage,
                 trace=trace,
+                finish_reason=result.finish_reason,
+                raw=result.raw,
             )
         with session_scope(self.rt.db) as session:
             user = session.get(User, prep.user_pk)
@@ -224,6 +269,8 @@ class ChatEngine:
                 route_score=trace["route"].get("score"),
                 session_id=prep.request.session_id,
                 project=stages.write_project(prep.request),
+                # a turn answering tool output: the user's words were extracted at its start
+                jobs=() if in_loop else ("extract",),
             )
             # the rows are inserted at commit, so the stored trace includes the store stage
             prep.clock.lap("store")
@@ -236,4 +283,14 @@ class ChatEngine:
             tier=prep.call.tier,
             usage=usage,
             trace=trace,
+            finish_reason=result.finish_reason,
+            raw=result.raw,
         )
+
+
+def _calls_tool(raw: dict[str, Any] | None) -> bool:
+    for choice in (raw or {}).get("choices") or []:
+        delta = choice.get("delta") or {}
+        if delta.get("tool_calls") or delta.get("function_call"):
+            return True
+    return False

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, or_, select
 from persona.errors import InvalidInput, NotFound
 from persona.steering import Steering
 from persona.types import AUTO_MODEL, TIER_MODELS, ChatRequest
-from store.models import Memory, Profile, Tenant, Turn, User, utcnow
+from store.models import Memory, Profile, Tenant, Trace, Turn, User, utcnow
 
 if TYPE_CHECKING:
     import numpy as np
@@ -181,7 +181,12 @@ def previous_tier(session: Session, user: User, session_id: str | None) -> str |
     if session_id is not None:
         query = query.where(Turn.session_id == session_id)
     last = session.exec(query.order_by(col(Turn.created_at).desc()).limit(1)).first()
-    return last.tier if last else None
+    if last is None:
+        return None
+    trace = session.exec(select(Trace).where(Trace.turn_id == last.id)).first()
+    if trace is not None and (trace.data or {}).get("tier_override"):
+        return None  # an explicit tier applied to that request only; it is not sticky
+    return last.tier
 
 
 def route(
@@ -224,6 +229,7 @@ class ModelCall:
     messages: list[dict[str, Any]]
     params: dict[str, Any]
     prompt_trace: dict[str, Any] = field(default_factory=dict)
+    request_trace: dict[str, Any] = field(default_factory=dict)
 
 
 def model_family(model: str, tier: str) -> str:
@@ -277,29 +283,105 @@ def compile_call(
             describe=describe,
         )
     )
-    params: dict[str, Any] = {
-        "model": model,
-        "max_tokens": request.max_tokens or settings.max_tokens_default,
-    }
-    if request.temperature is not None and "temperature" not in compiled.drop_params:
-        params["temperature"] = request.temperature
-    if family == "reasoning" and decision.effort:
+    params: dict[str, Any] = {"model": model}
+    extra = dict(request.params)
+    record: dict[str, Any] = {"forwarded": [], "adapted": [], "refused": []}
+    if "max_completion_tokens" in extra:
+        record["forwarded"].append("max_completion_tokens")
+    else:
+        params["max_tokens"] = request.max_tokens or settings.max_tokens_default
+        if request.max_tokens:
+            record["forwarded"].append("max_tokens")
+    for name in ("temperature", "top_p"):
+        value = request.temperature if name == "temperature" else extra.get(name)
+        if value is None:
+            continue
+        if name in compiled.drop_params:
+            extra.pop(name, None)
+            why = f"{model} is a reasoning model and takes no {name}"
+            record["adapted"].append({"param": name, "from": value, "to": None, "why": why})
+        elif name == "temperature":
+            params["temperature"] = value
+            record["forwarded"].append(name)
+    if request.reasoning_effort is not None:
+        params["reasoning_effort"] = request.reasoning_effort
+        record["forwarded"].append("reasoning_effort")
+    elif family == "reasoning" and decision.effort:
         params["reasoning_effort"] = decision.effort
+    record["forwarded"].extend(sorted(k for k in extra if k not in record["forwarded"]))
+    if extra:
+        params["extra"] = extra
     system = next(
         (m["content"] for m in compiled.messages if m["role"] in ("system", "developer")), ""
     )
     return ModelCall(
         tier=tier,
-        messages=compiled.messages,
+        messages=_with_raw(compiled.messages, request),
         params=params,
         prompt_trace={"family": family, "sections": compiled.sections, "system": system},
+        request_trace=record,
     )
 
 
-def verify(rt: Runtime, prep: Any, text: str, result: Any) -> tuple[str, Any]:
+def _with_raw(compiled: list[dict[str, Any]], request: ChatRequest) -> list[dict[str, Any]]:
+    """The compiled messages with each client message as sent (parts, tool calls, names).
+
+    The compiler keeps the conversation's non-system messages in order at the end; where it
+    appended a reminder to the last user message, the reminder becomes a text part of it.
+    """
+    history = [m for m in request.messages if m.role not in ("system", "developer")]
+    if not history or not any(m.raw for m in history):
+        return compiled
+    head = compiled[: len(compiled) - len(history)]
+    out = list(head)
+    for msg, built in zip(history, compiled[len(head) :], strict=True):
+        if msg.raw is None:
+            out.append(built)
+            continue
+        raw = dict(msg.raw)
+        added = str(built.get("content") or "")[len(msg.content) :]
+        if added and built.get("content") != msg.content:
+            content = raw.get("content")
+            if isinstance(content, list):
+                raw["content"] = [*content, {"type": "text", "text": added.lstrip()}]
+            else:
+                raw["content"] = f"{content or ''}{added}"
+        out.append(raw)
+    return out
+
+
+def not_applicable(request: ChatRequest, tool_call: bool) -> str | None:
+    """Why the reply's text must not be checked or rewritten, if it must not."""
+    if tool_call:
+        return "the reply is a tool call"
+    fmt = request.params.get("response_format")
+    if isinstance(fmt, dict) and fmt.get("type") in ("json_object", "json_schema"):
+        return f"the app set response_format {fmt['type']}: structured output is never rewritten"
+    return None
+
+
+def has_tool_call(raw: dict[str, Any] | None) -> bool:
+    """Whether a provider response's first choice calls a tool."""
+    choices = (raw or {}).get("choices") or []
+    message = (choices[0].get("message") or {}) if choices else {}
+    return bool(message.get("tool_calls") or message.get("function_call"))
+
+
+def verify(
+    rt: Runtime, prep: Any, text: str, result: Any, *, tool_call: bool | None = None
+) -> tuple[str, Any]:
     """Check the reply against the active constraints; repair, and re-ask once if still failing."""
     steering: Steering = prep.steering
     if not steering.active:
+        return text, result
+    if tool_call is None:
+        tool_call = has_tool_call(getattr(result, "raw", None))
+    reason = not_applicable(prep.request, tool_call)
+    if reason is not None:
+        prep.trace["steering"] = {
+            **steering.as_trace(),
+            "not_applicable": [{"id": c.id, "why": reason} for c in steering.active],
+        }
         return text, result
     from persona.steer.repair import repair
 

@@ -13,10 +13,12 @@ MemoryMode = Literal["on", "off", "project"]
 
 
 class ChatMessage(BaseModel):
-    """One chat message, as in the OpenAI Chat Completions API (text content only)."""
+    """One chat message: its text (what memory, routing and steering read) and, from an OpenAI
+    client, the message exactly as sent (`raw`: parts, tool calls, names), forwarded unchanged."""
 
     role: Role
     content: str
+    raw: dict[str, Any] | None = Field(default=None, exclude=True)
 
 
 class ChatRequest(BaseModel):
@@ -33,6 +35,8 @@ class ChatRequest(BaseModel):
     # "off": temporary chat (memory neither read nor written); "project": only `project`'s
     memory: MemoryMode = "on"
     project: str | None = Field(default=None, max_length=256)
+    reasoning_effort: str | None = None  # the app's own; wins over the router's
+    params: dict[str, Any] = Field(default_factory=dict)  # other OpenAI params, forwarded as is
 
 
 class Usage(BaseModel):
@@ -52,6 +56,8 @@ class ChatReply(BaseModel):
     tier: str
     usage: Usage
     trace: dict[str, Any]
+    finish_reason: str | None = None
+    raw: dict[str, Any] | None = None  # the provider's response (choices, tool calls, usage...)
 
     @property
     def route(self) -> dict[str, Any]:

@@ -14,76 +14,108 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import EngineDep, RuntimeDep, TenantDep
 from api.errors import error_body
-from persona.errors import InvalidInput, PersonaError
+from persona.errors import InvalidInput, NotFound, PersonaError
+from persona.llm.types import StreamChunk
 from persona.types import AUTO_MODEL, TIER_MODELS, ChatMessage, ChatReply, ChatRequest
+from store.models import new_id
 
 router = APIRouter(tags=["chat"])
 
 
-class ContentPart(BaseModel):
-    """A text part of a message's content (images and audio are not supported)."""
-
-    type: Literal["text"]
-    text: str
-
-
-class WireMessage(BaseModel):
-    """A message as OpenAI clients send it."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    role: Literal["system", "developer", "user", "assistant", "tool"]
-    content: str | list[ContentPart] | None = None
-
-    def text(self) -> str:
-        """The content as plain text."""
-        if self.content is None:
-            return ""
-        if isinstance(self.content, str):
-            return self.content
-        return "".join(part.text for part in self.content)
+PART_TYPES = {
+    "system": ("text",),
+    "developer": ("text",),
+    "user": ("text", "image_url", "input_audio", "file"),
+    "assistant": ("text", "refusal"),
+    "tool": ("text",),
+}
+# fields persona reads itself; everything else in the body is the app's, forwarded as is
+OWN_FIELDS = (
+    "model",
+    "messages",
+    "stream",
+    "temperature",
+    "max_tokens",
+    "reasoning_effort",
+    "persona_tier",
+    "persona_session",
+    "persona_memory",
+)
 
 
-class StreamOptions(BaseModel):
-    """`stream_options` of the OpenAI API."""
-
-    include_usage: bool = False
+def message_text(index: int, msg: Any) -> ChatMessage:
+    """A client message as the engine takes it: its text parts, and the message as sent."""
+    if not isinstance(msg, dict):
+        raise InvalidInput(f"messages[{index}] must be an object", param=f"messages[{index}]")
+    role = msg.get("role")
+    if role not in PART_TYPES:
+        raise InvalidInput(
+            f"messages[{index}] has role {role!r}; Chat Completions roles are "
+            "system, developer, user, assistant and tool",
+            param=f"messages[{index}].role",
+        )
+    content = msg.get("content")
+    if content is None or isinstance(content, str):
+        text = content or ""
+    elif isinstance(content, list):
+        texts: list[str] = []
+        for j, part in enumerate(content):
+            kind = part.get("type") if isinstance(part, dict) else None
+            if kind not in PART_TYPES[role]:
+                raise InvalidInput(
+                    f"messages[{index}].content[{j}] is a {kind!r} part, which a {role} message "
+                    f"cannot carry; {role} content parts are: {', '.join(PART_TYPES[role])}",
+                    param=f"messages[{index}].content",
+                )
+            if kind == "text":
+                texts.append(str(part.get("text") or ""))
+        text = "\n".join(texts)
+    else:
+        raise InvalidInput(
+            f"messages[{index}].content must be a string, a list of content parts or null",
+            param=f"messages[{index}].content",
+        )
+    if role == "tool" and not msg.get("tool_call_id"):
+        raise InvalidInput(
+            f"messages[{index}] is a tool message without tool_call_id",
+            param=f"messages[{index}].tool_call_id",
+        )
+    return ChatMessage(role=role, content=text, raw=dict(msg))
 
 
 class CompletionRequest(BaseModel):
-    """The subset of the Chat Completions request persona honours; unknown fields are ignored."""
+    """A Chat Completions request: persona reads a few fields; the rest is forwarded as is."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="allow")
 
     model: str = AUTO_MODEL
-    messages: list[WireMessage] = Field(min_length=1)
+    messages: list[Any] = Field(min_length=1)
     stream: bool = False
-    stream_options: StreamOptions | None = None
     temperature: float | None = Field(default=None, ge=0, le=2)
     max_tokens: int | None = Field(default=None, ge=1, le=32_000)
-    max_completion_tokens: int | None = Field(default=None, ge=1, le=32_000)
-    n: int = Field(default=1, ge=1, le=1)
-    user: str | None = Field(default=None, max_length=256)
+    reasoning_effort: str | None = None
     persona_tier: Literal["fast", "reasoning"] | None = None
     persona_session: str | None = Field(default=None, max_length=256)
 
 
-def _to_request(body: CompletionRequest, header_user: str | None) -> ChatRequest:
-    user = body.user or header_user
-    if not user or not user.strip():
-        raise InvalidInput(
-            "no end user: set the 'user' field of the request or the X-Persona-User header",
-            param="user",
-        )
-    return ChatRequest(
-        user=user.strip(),
-        messages=[ChatMessage(role=m.role, content=m.text()) for m in body.messages],
-        model=body.model,
-        session_id=body.persona_session,
-        temperature=body.temperature,
-        max_tokens=body.max_completion_tokens or body.max_tokens,
-        tier=body.persona_tier,
-        stream=body.stream,
+def end_user(body: dict[str, Any], header_user: str | None) -> str:
+    """The end user: `user`, `safety_identifier`, `metadata.user_id` or X-Persona-User."""
+    metadata = body.get("metadata")
+    candidates = [
+        body.get("user"),
+        body.get("safety_identifier"),
+        metadata.get("user_id") if isinstance(metadata, dict) else None,
+        header_user,
+    ]
+    for value in candidates:
+        if isinstance(value, str) and value.strip():
+            if len(value) > 256:
+                raise InvalidInput("the end user id is longer than 256 characters", param="user")
+            return value.strip()
+    raise InvalidInput(
+        "no end user: set the 'user' or 'safety_identifier' field, 'metadata.user_id', "
+        "or the X-Persona-User header",
+        param="user",
     )
 
 
@@ -107,22 +139,96 @@ async def _memory_controls(request: ChatRequest, http: Request) -> ChatRequest:
     return request.model_copy(update={"memory": mode.strip().lower(), "project": project})
 
 
+def _to_request(body: CompletionRequest, header_user: str | None) -> ChatRequest:
+    extra = dict(body.model_extra or {})
+    user = end_user(extra, header_user)
+    return ChatRequest(
+        user=user,
+        messages=[message_text(i, m) for i, m in enumerate(body.messages)],
+        model=body.model,
+        session_id=body.persona_session,
+        temperature=body.temperature,
+        max_tokens=body.max_tokens,
+        tier=body.persona_tier,
+        stream=body.stream,
+        reasoning_effort=body.reasoning_effort,
+        params={k: v for k, v in extra.items() if k not in OWN_FIELDS},
+    )
+
+
+_MESSAGE_KEYS = (
+    "role",
+    "content",
+    "refusal",
+    "tool_calls",
+    "function_call",
+    "audio",
+    "annotations",
+)
+_TOOL_CALL_KEYS = ("index", "id", "type", "function")
+
+
+def _tool_calls(calls: Any) -> list[dict[str, Any]]:
+    out = []
+    for call in calls or []:
+        item = {k: call.get(k) for k in _TOOL_CALL_KEYS if call.get(k) is not None}
+        fn = call.get("function") or {}
+        item["function"] = {k: fn[k] for k in ("name", "arguments") if fn.get(k) is not None}
+        out.append(item)
+    return out
+
+
+def _clean(message: dict[str, Any], *, keep_content: bool) -> dict[str, Any]:
+    out = {k: message[k] for k in _MESSAGE_KEYS if message.get(k) is not None}
+    if keep_content:
+        out.setdefault("content", None)
+    if "tool_calls" in out:
+        out["tool_calls"] = _tool_calls(out["tool_calls"])
+        if keep_content:
+            for call in out["tool_calls"]:
+                call.pop("index", None)
+    return out
+
+
 def _completion(reply: ChatReply, created: int) -> dict[str, Any]:
-    return {
+    raw = reply.raw or {}
+    choices: list[dict[str, Any]] = []
+    for i, choice in enumerate(raw.get("choices") or [{}]):
+        message = _clean(choice.get("message") or {}, keep_content=True)
+        message["role"] = "assistant"
+        if i == 0 and (message.get("content") is not None or not message.get("tool_calls")):
+            message["content"] = reply.reply  # checked and repaired by steering
+        choices.append(
+            {
+                "index": choice.get("index", i),
+                "message": message,
+                "logprobs": choice.get("logprobs"),
+                "finish_reason": choice.get("finish_reason") or reply.finish_reason or "stop",
+            }
+        )
+    out: dict[str, Any] = {
         "id": f"chatcmpl-{reply.id}",
         "object": "chat.completion",
         "created": created,
         "model": reply.model,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": reply.reply},
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": reply.usage.model_dump(),
-        "persona": reply.trace,
+        "choices": choices,
+        "usage": _usage(raw.get("usage"), reply),
     }
+    for key in ("system_fingerprint", "service_tier"):
+        if raw.get(key) is not None:
+            out[key] = raw[key]
+    out["persona"] = reply.trace
+    return out
+
+
+def _usage(raw: Any, reply: ChatReply) -> dict[str, Any]:
+    usage: dict[str, Any] = reply.usage.model_dump()
+    if isinstance(raw, dict):
+        for key in ("prompt_tokens_details", "completion_tokens_details"):
+            details = raw.get(key)
+            if isinstance(details, dict) and any(v for v in details.values()):
+                usage[key] = {k: v for k, v in details.items() if v is not None}
+    return usage
 
 
 def _sse(obj: dict[str, Any] | str) -> str:
@@ -142,25 +248,50 @@ def _chunk(
     }
 
 
+def _raw_choices(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for choice in raw.get("choices") or []:
+        item: dict[str, Any] = {
+            "index": choice.get("index", 0),
+            "delta": _clean(choice.get("delta") or {}, keep_content=False),
+            "finish_reason": choice.get("finish_reason"),
+        }
+        if choice.get("logprobs") is not None:
+            item["logprobs"] = choice["logprobs"]
+        out.append(item)
+    return out
+
+
 def _stream_events(
-    first: str | ChatReply, rest: Iterator[str | ChatReply], created: int, model: str, usage: bool
+    first: Any, rest: Iterator[Any], created: int, model: str, usage: bool
 ) -> Iterator[str]:
-    cid = f"chatcmpl-{created}"
+    cid = f"chatcmpl-{new_id()}"
     yield _sse(_chunk(cid, created, model, {"role": "assistant", "content": ""}, None))
-    item: str | ChatReply | None = first
+    item: Any = first
+    finish: dict[str, Any] | None = None  # held back to carry the trace
     try:
         while item is not None:
             if isinstance(item, ChatReply):
-                final = _chunk(f"chatcmpl-{item.id}", created, item.model, {}, "stop")
+                final = finish or _chunk(cid, created, model, {}, item.finish_reason or "stop")
                 final["persona"] = item.trace
                 yield _sse(final)
                 if usage:
-                    tail = _chunk(f"chatcmpl-{item.id}", created, item.model, {}, None)
+                    tail = _chunk(cid, created, model, {}, None)
                     tail["choices"] = []
                     tail["usage"] = item.usage.model_dump()
                     yield _sse(tail)
                 break
-            if item:
+            if isinstance(item, StreamChunk) and item.raw is not None:
+                event = _chunk(cid, created, model, {}, None)
+                event["choices"] = _raw_choices(item.raw)
+                if any(c["finish_reason"] for c in event["choices"]):
+                    if finish is not None:
+                        finish["choices"].extend(event["choices"])
+                    else:
+                        finish = event
+                elif event["choices"]:
+                    yield _sse(event)
+            elif isinstance(item, str) and item:
                 yield _sse(_chunk(cid, created, model, {"content": item}, None))
             item = next(rest, None)
     except PersonaError as exc:
@@ -179,15 +310,16 @@ async def chat_completions(
 ) -> JSONResponse | StreamingResponse:
     """Answer like OpenAI's Chat Completions, plus a `persona` object with the trace."""
     request = await _memory_controls(_to_request(body, x_persona_user), http)
+    options = request.params.get("stream_options")
     created = int(time.time())
     if not body.stream:
         reply = await run_in_threadpool(engine.chat, tenant.id, request)
         return JSONResponse(_completion(reply, created))
-    events = engine.stream(tenant.id, request)
+    events = engine.stream(tenant.id, request, chunks=True)
     # the first item is produced before any byte is sent, so that bad input and a provider
     # failing before its first token still get a proper status code
     first = await run_in_threadpool(next, events)
-    include_usage = bool(body.stream_options and body.stream_options.include_usage)
+    include_usage = bool(isinstance(options, dict) and options.get("include_usage"))
     return StreamingResponse(
         _stream_events(first, events, created, body.model, include_usage),
         media_type="text/event-stream",
@@ -195,11 +327,24 @@ async def chat_completions(
     )
 
 
+def _model_names(runtime: Any) -> list[str]:
+    return [AUTO_MODEL, *TIER_MODELS, *runtime.settings.model_aliases]
+
+
+def _model(name: str) -> dict[str, Any]:
+    return {"id": name, "object": "model", "created": 0, "owned_by": "persona"}
+
+
 @router.get("/v1/models")
 async def list_models(runtime: RuntimeDep, _: TenantDep) -> dict[str, Any]:
     """The model names this server accepts."""
-    names = [AUTO_MODEL, *TIER_MODELS, *runtime.settings.model_aliases]
-    return {
-        "object": "list",
-        "data": [{"id": n, "object": "model", "created": 0, "owned_by": "persona"} for n in names],
-    }
+    return {"object": "list", "data": [_model(n) for n in _model_names(runtime)]}
+
+
+@router.get("/v1/models/{model_id:path}")
+async def get_model(model_id: str, runtime: RuntimeDep, _: TenantDep) -> dict[str, Any]:
+    """One model name this server accepts, or 404 naming those it does."""
+    names = _model_names(runtime)
+    if model_id not in names:
+        raise NotFound(f"the model {model_id!r} does not exist; use one of: {', '.join(names)}")
+    return _model(model_id)

@@ -46,6 +46,7 @@ class CallParams(TypedDict, total=False):
     timeout: float | None  # seconds per attempt; default settings.request_timeout_s
     api_base: str | None
     api_key: str | None
+    extra: dict[str, Any] | None  # the app's own OpenAI parameters, forwarded unchanged
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class _Options:
     timeout: float
     api_base: str | None
     api_key: str | None
+    extra: dict[str, Any]
 
 
 class Gateway:
@@ -205,6 +207,7 @@ class Gateway:
             timeout=float(params.get("timeout") or settings.request_timeout_s),
             api_base=params.get("api_base"),
             api_key=params.get("api_key"),
+            extra=dict(params.get("extra") or {}),
         )
         return litellm, plan, opts
 
@@ -229,9 +232,13 @@ class Gateway:
             "stop": opts.stop,
         }
         kwargs.update({k: v for k, v in optional.items() if v is not None})
+        known, unknown = _split_extra(opts.extra)
+        kwargs.update(known)
+        if unknown:
+            kwargs["extra_body"] = unknown
         if stream:
             kwargs["stream"] = True
-            kwargs["stream_options"] = {"include_usage": True}
+            kwargs["stream_options"] = {**known.get("stream_options", {}), "include_usage": True}
         return kwargs
 
     @staticmethod
@@ -258,6 +265,7 @@ class Gateway:
             attempts=list(attempts),
             reasoning=str(reasoning) if reasoning else None,
             finish_reason=getattr(choice, "finish_reason", None),
+            raw=_dump(response),
         )
 
     @staticmethod
@@ -275,6 +283,61 @@ class Gateway:
         except Exception:  # a model litellm has no price for
             return None
         return float(prompt_cost + completion_cost)
+
+
+# OpenAI Chat Completions parameters litellm knows by name (and translates per provider);
+# anything else an app sends (`metadata` and `user` too: litellm keeps or drops them) goes
+# to the upstream as is, in the request body.
+_PASSTHROUGH_NAMED = frozenset(
+    {
+        "audio",
+        "frequency_penalty",
+        "function_call",
+        "functions",
+        "logit_bias",
+        "logprobs",
+        "max_completion_tokens",
+        "modalities",
+        "n",
+        "parallel_tool_calls",
+        "prediction",
+        "presence_penalty",
+        "prompt_cache_key",
+        "reasoning_effort",
+        "response_format",
+        "safety_identifier",
+        "seed",
+        "service_tier",
+        "stop",
+        "store",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "verbosity",
+        "web_search_options",
+    }
+)
+
+
+def _split_extra(extra: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    known = {k: v for k, v in extra.items() if k in _PASSTHROUGH_NAMED}
+    unknown = {k: v for k, v in extra.items() if k not in _PASSTHROUGH_NAMED}
+    return known, unknown
+
+
+def _dump(obj: Any) -> dict[str, Any] | None:
+    """A litellm response or chunk as a plain dict (None when it cannot be dumped)."""
+    dump = getattr(obj, "model_dump", None)
+    if not callable(dump):
+        return dict(obj) if isinstance(obj, dict) else None
+    try:
+        value = dump()
+    except Exception:  # a provider object litellm could not serialise
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _require_llama_cpp() -> None:

@@ -89,6 +89,30 @@ class Accumulator:
         )
 
 
+def _has_payload(chunk: Any) -> bool:
+    """Whether a chunk carries more than a role: tool calls, refusal, logprobs, a finish."""
+    for choice in getattr(chunk, "choices", None) or []:
+        if getattr(choice, "finish_reason", None) or getattr(choice, "logprobs", None):
+            return True
+        delta = getattr(choice, "delta", None)
+        if any(
+            getattr(delta, k, None) for k in ("tool_calls", "refusal", "function_call", "audio")
+        ):
+            return True
+    return False
+
+
+def _dump_chunk(chunk: Any) -> dict[str, Any] | None:
+    dump = getattr(chunk, "model_dump", None)
+    if not callable(dump):
+        return None
+    try:
+        value = dump()
+    except Exception:  # a provider object litellm could not serialise
+        return None
+    return value if isinstance(value, dict) else None
+
+
 def to_usage(raw: Any) -> Usage:
     """A `Usage` from litellm's usage object (or dict)."""
 
@@ -113,6 +137,9 @@ class StreamHandle:
         self._buffered = buffered
         self._rest = rest
         self._result: ChatResult | None = None
+        # also yield chunks without text (tool-call deltas, logprobs, the finish), each with
+        # the provider chunk in `raw`; off by default, so text consumers see text only
+        self.payload = False
 
     @property
     def model(self) -> str:
@@ -144,8 +171,8 @@ class StreamHandle:
                 except Exception as exc:
                     raise self._acc.broken(exc) from exc
             text = self._acc.feed(chunk)
-            if text:
-                return StreamChunk(delta=text)
+            if text or (self.payload and _has_payload(chunk)):
+                return StreamChunk(delta=text, raw=_dump_chunk(chunk))
 
     def close(self) -> None:
         """Stop reading and release the connection (for callers that give up early)."""
@@ -162,6 +189,9 @@ class AsyncStreamHandle:
         self._buffered = buffered
         self._rest = rest
         self._result: ChatResult | None = None
+        # also yield chunks without text (tool-call deltas, logprobs, the finish), each with
+        # the provider chunk in `raw`; off by default, so text consumers see text only
+        self.payload = False
 
     @property
     def model(self) -> str:
@@ -193,8 +223,8 @@ class AsyncStreamHandle:
                 except Exception as exc:
                     raise self._acc.broken(exc) from exc
             text = self._acc.feed(chunk)
-            if text:
-                return StreamChunk(delta=text)
+            if text or (self.payload and _has_payload(chunk)):
+                return StreamChunk(delta=text, raw=_dump_chunk(chunk))
 
     async def aclose(self) -> None:
         """Stop reading and release the connection."""

@@ -31,10 +31,12 @@ class ChatResult:
     attempts: list[dict[str, Any]] = field(default_factory=list)
     reasoning: str | None = None
     finish_reason: str | None = None
+    raw: dict[str, Any] | None = field(default=None, compare=False)  # as litellm returned it
 
 
 @dataclass(frozen=True)
 class StreamChunk:
-    """One piece of a streamed reply."""
+    """One piece of a streamed reply; `raw` is the provider chunk (tool calls, logprobs...)."""
 
     delta: str
+    raw: dict[str, Any] | None = field(default=None, compare=False)

@@ -81,15 +81,15 @@ def test_empty_messages(srv: LiveServer) -> None:
 def test_unknown_role(srv: LiveServer) -> None:
     r = _post(srv, {**HI, "messages": [{"role": "wizard", "content": "hi"}]})
     assert r.status_code == 400
-    assert r.json()["error"]["param"] == "messages.0.role"
-    assert "'system', 'developer', 'user', 'assistant' or 'tool'" in r.json()["error"]["message"]
+    assert r.json()["error"]["param"] == "messages[0].role"
+    assert "system, developer, user, assistant and tool" in r.json()["error"]["message"]
 
 
 def test_last_message_must_be_from_the_user(srv: LiveServer) -> None:
     r = _post(srv, {**HI, "messages": [{"role": "assistant", "content": "hello"}]})
     assert r.status_code == 400
     assert r.json() == _err(
-        "the last message must have role 'user'",
+        "the last message has role 'assistant'; it must be 'user' or 'tool'",
         "invalid_request_error",
         "invalid_request",
         "messages",
@@ -182,7 +182,8 @@ def test_missing_user(srv: LiveServer) -> None:
     r = _post(srv, body)
     assert r.status_code == 400
     assert r.json() == _err(
-        "no end user: set the 'user' field of the request or the X-Persona-User header",
+        "no end user: set the 'user' or 'safety_identifier' field, 'metadata.user_id', "
+        "or the X-Persona-User header",
         "invalid_request_error",
         "invalid_request",
         "user",
@@ -192,7 +193,9 @@ def test_missing_user(srv: LiveServer) -> None:
 def test_unknown_path_is_a_json_404(srv: LiveServer) -> None:
     r = httpx.get(f"{srv.url}/v1/nothing")
     assert r.status_code == 404
-    assert r.json() == _err("Not Found", "not_found_error", "not_found")
+    message = r.json()["error"]["message"]
+    assert r.json() == _err(message, "not_found_error", "not_found")
+    assert message.startswith("no endpoint GET /v1/nothing; persona serves POST /v1/chat/")
 
 
 def test_health_and_models(srv: LiveServer) -> None:

@@ -32,6 +32,30 @@ class Behaviour:
     reasoning: str | None = None
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    tool_calls: tuple[dict[str, Any], ...] = ()
+    finish: str | None = None  # default: "tool_calls" with tool calls, else "stop"
+    refusal: str | None = None
+
+
+def tool_call(*calls: tuple[str, str, dict[str, Any]]) -> Behaviour:
+    """Answer with tool calls `(id, function name, arguments)` (streamed as deltas)."""
+    return Behaviour(
+        "ok",
+        tool_calls=tuple(
+            {"id": cid, "type": "function", "function": {"name": n, "arguments": json.dumps(a)}}
+            for cid, n, a in calls
+        ),
+    )
+
+
+def length(text: str = "cut short by the") -> Behaviour:
+    """Answer `text` with finish_reason "length"."""
+    return Behaviour("ok", text=text, finish="length")
+
+
+def refuse(refusal: str = "I can't help with that.") -> Behaviour:
+    """Answer with a refusal and no content."""
+    return Behaviour("ok", refusal=refusal)
 
 
 def ok(
@@ -247,7 +271,16 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True  # no final chunk, no [DONE]: the client sees a cut
                 return
             self._event(_chunk(model, {"content": piece}))
-        self._event(_chunk(model, {}, finish="stop"))
+        for i, call in enumerate(behaviour.tool_calls):
+            fn = call["function"]
+            head = {"index": i, "id": call["id"], "type": "function"}
+            self._event(_chunk(model, {"tool_calls": [head | {"function": {"name": fn["name"]}}]}))
+            half = len(fn["arguments"]) // 2
+            for args in (fn["arguments"][:half], fn["arguments"][half:]):
+                self._event(
+                    _chunk(model, {"tool_calls": [{"index": i, "function": {"arguments": args}}]})
+                )
+        self._event(_chunk(model, {}, finish=_finish(behaviour)))
         if (body.get("stream_options") or {}).get("include_usage"):
             usage_chunk = _chunk(model, {}) | {"choices": [], "usage": _usage(body, behaviour)}
             self._event(usage_chunk)
@@ -276,17 +309,60 @@ def _usage(body: dict[str, Any], behaviour: Behaviour) -> dict[str, int]:
     }
 
 
+def _finish(behaviour: Behaviour) -> str:
+    return behaviour.finish or ("tool_calls" if behaviour.tool_calls else "stop")
+
+
+def _texts(body: dict[str, Any], behaviour: Behaviour) -> list[str]:
+    """One text per choice: `n` > 1 numbers the extra choices."""
+    n = int(body.get("n") or 1)
+    return [behaviour.text if i == 0 else f"{behaviour.text} ({i + 1})" for i in range(n)]
+
+
+def _logprobs(body: dict[str, Any], text: str) -> dict[str, Any] | None:
+    if not body.get("logprobs"):
+        return None
+    return {
+        "content": [
+            {"token": w, "logprob": -0.5, "bytes": list(w.encode()), "top_logprobs": []}
+            for w in text.split()
+        ],
+        "refusal": None,
+    }
+
+
 def _completion(body: dict[str, Any], behaviour: Behaviour) -> dict[str, Any]:
-    message: dict[str, Any] = {"role": "assistant", "content": behaviour.text}
-    if behaviour.reasoning:
-        message["reasoning_content"] = behaviour.reasoning
+    choices = []
+    for i, text in enumerate(_texts(body, behaviour)):
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": None if behaviour.tool_calls or behaviour.refusal else text,
+        }
+        if behaviour.tool_calls:
+            message["tool_calls"] = list(behaviour.tool_calls)
+        if behaviour.refusal:
+            message["refusal"] = behaviour.refusal
+        if behaviour.reasoning:
+            message["reasoning_content"] = behaviour.reasoning
+        choices.append(
+            {
+                "index": i,
+                "message": message,
+                "logprobs": _logprobs(body, text),
+                "finish_reason": _finish(behaviour),
+            }
+        )
+    usage: dict[str, Any] = _usage(body, behaviour)
+    usage["prompt_tokens_details"] = {"cached_tokens": 2, "audio_tokens": 0}
+    usage["completion_tokens_details"] = {"reasoning_tokens": 1, "audio_tokens": 0}
     return {
         "id": "chatcmpl-fake",
         "object": "chat.completion",
         "created": int(time.time()),
         "model": body.get("model", ""),
-        "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-        "usage": _usage(body, behaviour),
+        "system_fingerprint": "fp_fake",
+        "choices": choices,
+        "usage": usage,
     }
 
 
