@@ -17,6 +17,8 @@ EVALS = {
     "steering": "Constraint checkers, repairs and parser on IFEval (--ifeval DIR).",
     "memory": "Memory retrieval recall and latency on LoCoMo (--locomo PATH [--threads N]).",
     "routing": "Router quality on MT-Bench and GSM8K, and decision latency (--data DIR).",
+    "extraction": "Memory operations from labelled chat turns in six languages, offline and LLM "
+    "extractors ([--data PATH] [--split dev|test|all] [--model M]).",
     "overhead": "Per-stage latency persona adds to a message, model call excluded "
     "([--messages N] [--history N]).",
 }
