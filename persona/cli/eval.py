@@ -19,6 +19,8 @@ EVALS = {
     "([--data PATH] [--split dev|heldout|all] [--show-errors]).",
     "memory": "Memory retrieval recall and latency on LoCoMo (--locomo PATH [--threads N]).",
     "routing": "Router quality on MT-Bench and GSM8K, and decision latency (--data DIR).",
+    "extraction": "Memory operations from labelled chat turns in six languages, offline and LLM "
+    "extractors ([--data PATH] [--split dev|test|all] [--model M]).",
     "overhead": "Per-stage latency persona adds to a message, model call excluded "
     "([--messages N] [--history N]).",
 }
