@@ -185,9 +185,17 @@ class Profiles:
     def update(
         self, tenant_id: str, user: str, values: dict[str, Any], *, replace: bool
     ) -> dict[str, Any]:
-        """PATCH (`replace=False`) or PUT (`replace=True`: unset fields return to defaults)."""
+        """PATCH (`replace=False`) or PUT (`replace=True`: unset fields return to defaults).
+
+        A field given as `null` means "back to its default", in both.
+        """
         from persona.steer.personality import validate_profile_text
 
+        defaults = Profile(user_id=0)
+        values = {
+            name: getattr(defaults, name) if value is None and name in PROFILE_FIELDS else value
+            for name, value in values.items()
+        }
         values = _check_fields(values)
         with session_scope(self.db) as session:
             u, p = self._user(session, tenant_id, user, create=True)

@@ -208,3 +208,19 @@ def test_health_and_models(srv: LiveServer) -> None:
         "persona/reasoning",
     ]
     assert httpx.get(f"{srv.url}/openapi.json").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_null_profile_field_means_its_default(srv: LiveServer, method: str) -> None:
+    headers = {"Authorization": f"Bearer {srv.api_key}"}
+    url = f"{srv.url}/v1/users/nina/profile"
+    custom = {"about_you": "nurse", "personality": "candid", "traits": {"warmth": 4}}
+    custom |= {"ambiguity": "proceed", "route_preference": "prefer_fast", "response_style": "brief"}
+    assert httpx.put(url, json=custom, headers=headers).status_code == 200
+    nulls = dict.fromkeys(custom)
+    r = getattr(httpx, method)(url, json=nulls, headers=headers)
+    assert r.status_code == 200, r.text
+    fields = list(custom)
+    fresh = httpx.put(f"{srv.url}/v1/users/fresh/profile", json={}, headers=headers).json()
+    assert {f: r.json()[f] for f in fields} == {f: fresh[f] for f in fields}
+    assert r.json()["personality"] != "candid"
