@@ -13,7 +13,7 @@ import hmac
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from api.deps import RuntimeDep, bearer_key
 from api.ratelimit import enforce_rate_limit
@@ -77,3 +77,9 @@ def get_admin(request: Request, runtime: RuntimeDep) -> Admin:
 
 
 AdminDep = Annotated[Admin, Depends(get_admin)]
+
+
+# a listing's page: offsets past any database's integer range (or any real table) are a 400
+MAX_OFFSET = 2**31 - 1
+Limit = Annotated[int, Query(ge=1, le=1000, description="rows to return (1-1000)")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="rows to skip")]

@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
 from api.bodylimit import BodyLimit
+from api.nulguard import NulGuard
 from api.requestid import RequestId
 from api.routes import admin, chat, feedback, health, memories, profiles
 from persona.bootstrap import first_start_key
@@ -60,6 +61,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(NulGuard)  # inside the body limit: it reads bounded bodies only
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(RequestId)  # outside the body limit: its refusals carry an id too
     if settings.cors_origins:  # added last, so outermost: refusals carry CORS headers too

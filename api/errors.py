@@ -37,6 +37,21 @@ def error_body(message: str, status: int, code: str | None, param: str | None = 
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
 
+_LOCATIONS = frozenset({"body", "query", "path", "header", "cookie"})
+
+
+def _param(loc: tuple[int | str, ...] | list[int | str]) -> str | None:
+    """The field a validation error is about, as a client names it: `messages[0].content`,
+    `offset` (where FastAPI says `body.messages.0.content` or `query.offset`)."""
+    parts = list(loc)
+    if parts and parts[0] in _LOCATIONS:
+        parts = parts[1:]
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or None
+
+
 def error_response(exc: PersonaError) -> JSONResponse:
     """The response for one persona error."""
     param = exc.param if isinstance(exc, InvalidInput) else None
@@ -155,7 +170,7 @@ def install(app: FastAPI) -> None:
         message = "; ".join(_describe(e) for e in errors[:5]) or "invalid request"
         param = None
         if errors and errors[0].get("type") != "json_invalid":
-            param = ".".join(str(p) for p in errors[0].get("loc", ()) if p != "body") or None
+            param = _param(errors[0].get("loc", ()))
         return JSONResponse(error_body(message, 400, "invalid_request", param), 400)
 
     @app.exception_handler(StarletteHTTPException)

@@ -71,6 +71,10 @@ class Settings(BaseSettings):
     rate_limit_burst: float = 60
     admin_rate_limit_per_minute: float = 300  # per admin key; 0 disables
     admin_rate_limit_burst: float = 60
+    # where the buckets live: "auto" is Redis when `redis_url` is set, the database when it is
+    # PostgreSQL (shared by every replica), else the process
+    rate_limit_backend: Literal["auto", "process", "database", "redis"] = "auto"
+    redis_url: str | None = None  # PERSONA_REDIS_URL, e.g. redis://127.0.0.1:6379/0
     background_worker: bool = True  # `persona serve` starts `persona worker` beside the API
     workers: int | None = None  # API processes of `persona serve`; None: one per core
 

@@ -2,14 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 Role = Literal["system", "developer", "user", "assistant", "tool"]
 TIER_MODELS = {"persona/fast": "fast", "persona/reasoning": "reasoning"}
 AUTO_MODEL = "persona/auto"
 MemoryMode = Literal["on", "off", "project"]
+
+# the times persona accepts (`as_of`, `expires_at`): databases and offsets break at the ends
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def in_time_range(when: datetime) -> datetime:
+    """`when`, if between `EARLIEST` and `LATEST` (a naive time is UTC); else ValueError."""
+    aware = when if when.tzinfo else when.replace(tzinfo=UTC)
+    if not EARLIEST <= aware <= LATEST:
+        raise ValueError("must be a time between 1900-01-01 and 9999-12-30")
+    return when
+
+
+Timestamp = Annotated[datetime, AfterValidator(in_time_range)]
 
 
 class ChatMessage(BaseModel):

@@ -209,3 +209,18 @@ class AuditLog(SQLModel, table=True):
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     details: dict[str, Any] = _json()
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class RateBucket(SQLModel, table=True):
+    """One API key's token bucket, shared by every replica on this database (PostgreSQL).
+
+    `stamp` is the database clock (epoch seconds) of the last refill, so replicas on hosts
+    whose clocks differ still agree. Unlogged on PostgreSQL: a crash only refills buckets.
+    """
+
+    __tablename__ = "rate_bucket"
+
+    key: str = Field(primary_key=True, max_length=80)
+    tokens: float
+    stamp: float
+    taken: bool = True  # whether the last request took a token (False: it was refused)

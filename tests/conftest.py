@@ -111,3 +111,26 @@ def table_counts(eng: Engine) -> dict[str, int]:
             name: int(conn.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one())
             for name in sorted(SQLModel.metadata.tables)
         }
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """Redis on 127.0.0.1:6379 (database 15, flushed before and after this test)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError:
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not reachable on 127.0.0.1:6379")
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    client.flushdb()
+    try:
+        yield REDIS_TEST_URL
+    finally:
+        client.flushdb()
+        client.close()

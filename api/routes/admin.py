@@ -32,5 +32,6 @@ def include(app: FastAPI, settings: Settings) -> None:
     """Add the admin routers and the admin page to `app` (gated by `admin_configured`)."""
     del settings  # the gate reads the runtime's settings per request
     gate = [Depends(admin_configured)]
-    for module in (admin_tenants, admin_users, admin_memories, admin_ui):
+    # admin_users last among the user routes: its `/{user_id:path}` matches any longer path
+    for module in (admin_tenants, admin_memories, admin_users, admin_ui):
         app.include_router(module.router, dependencies=gate)

@@ -7,13 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.admin_deps import AdminDep
+from api.admin_deps import AdminDep, Limit, Offset
 from api.deps import RuntimeDep
 from api.routes.admin_tenants import Reason, ReasonBody
 from persona.admin import corrections, queries
 from store.db import session_scope
 
-router = APIRouter(prefix="/admin/v1/tenants/{tenant_id}/users/{user_id}/memories", tags=["admin"])
+router = APIRouter(
+    prefix="/admin/v1/tenants/{tenant_id}/users/{user_id:path}/memories", tags=["admin"]
+)
 
 
 class MemoryEdit(BaseModel):
@@ -40,8 +42,8 @@ def memories(
     state: str = "valid",
     kind: str | None = None,
     q: Annotated[str, Query(max_length=500)] = "",
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 200,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Memories by state (valid, superseded, expired, forgotten, all), kind and words."""
     with session_scope(runtime.db) as session:

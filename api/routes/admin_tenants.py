@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from api.admin_deps import AdminDep
+from api.admin_deps import AdminDep, Limit, Offset
 from api.deps import RuntimeDep
 from persona.admin import corrections, queries, stats
 from persona.admin.audit import list_audit
@@ -113,8 +113,8 @@ def audit(
     admin: AdminDep,
     runtime: RuntimeDep,
     tenant_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Limit = 100,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """The audit log, newest first (a scoped admin sees only its tenant's entries)."""
     if admin.tenant_id is not None:

@@ -6,16 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from api.admin_deps import AdminDep
+from api.admin_deps import AdminDep, Limit, Offset
 from api.deps import RuntimeDep
 from api.routes.admin_tenants import ReasonBody
 from persona.admin import corrections, queries
 from store.db import session_scope
 
 router = APIRouter(prefix="/admin/v1/tenants/{tenant_id}/users", tags=["admin"])
-
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 @router.get("")
@@ -33,14 +30,7 @@ def users(
         return {"data": queries.list_users(session, tenant_id, q, limit, offset)}
 
 
-@router.get("/{user_id}")
-def user(tenant_id: str, user_id: str, admin: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
-    """One user: profile and constraints, memory counts by state, turns, last activity."""
-    with session_scope(runtime.db) as session:
-        return queries.user_detail(session, admin.check_tenant(tenant_id), user_id)
-
-
-@router.get("/{user_id}/turns")
+@router.get("/{user_id:path}/turns")
 def turns(
     tenant_id: str,
     user_id: str,
@@ -58,7 +48,7 @@ def turns(
         }
 
 
-@router.get("/{user_id}/traces")
+@router.get("/{user_id:path}/traces")
 def traces(
     tenant_id: str,
     user_id: str,
@@ -81,7 +71,7 @@ def traces(
         return {"data": data}
 
 
-@router.get("/{user_id}/traces/{turn_id}")
+@router.get("/{user_id:path}/traces/{turn_id}")
 def trace(
     tenant_id: str, user_id: str, turn_id: str, admin: AdminDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -90,7 +80,7 @@ def trace(
         return queries.get_trace(session, admin.check_tenant(tenant_id), user_id, turn_id)
 
 
-@router.delete("/{user_id}/constraints/{cid}")
+@router.delete("/{user_id:path}/constraints/{cid}")
 def remove_constraint(
     tenant_id: str,
     user_id: str,
@@ -111,7 +101,7 @@ def remove_constraint(
         )
 
 
-@router.get("/{user_id}/export")
+@router.get("/{user_id:path}/export")
 def export(
     tenant_id: str,
     user_id: str,
@@ -130,7 +120,7 @@ def export(
         )
 
 
-@router.post("/{user_id}/purge")
+@router.post("/{user_id:path}/purge")
 def purge(
     tenant_id: str, user_id: str, body: ReasonBody, admin: AdminDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -144,3 +134,11 @@ def purge(
             reason=body.reason,
         )
         return {"deleted": counts}
+
+
+# last: a user id may hold '/', so this path also matches the longer ones above
+@router.get("/{user_id:path}")
+def user(tenant_id: str, user_id: str, admin: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
+    """One user: profile and constraints, memory counts by state, turns, last activity."""
+    with session_scope(runtime.db) as session:
+        return queries.user_detail(session, admin.check_tenant(tenant_id), user_id)

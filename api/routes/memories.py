@@ -3,7 +3,6 @@ export, purge."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -13,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import RuntimeDep, TenantDep
 from persona.errors import InvalidInput
 from persona.memory.writes import memory_snapshot
+from persona.types import Timestamp
 
 router = APIRouter(tags=["memory"])
 
@@ -33,7 +33,7 @@ class MemoryIn(BaseModel):
     scope: Literal["user", "agent", "session"] = "user"
     agent_id: str | None = Field(default=None, max_length=256)
     session_id: str | None = Field(default=None, max_length=256)
-    expires_at: datetime | None = None
+    expires_at: Timestamp | None = None
     project: str | None = Field(default=None, min_length=1, max_length=256)
 
 
@@ -47,7 +47,7 @@ class MemoryPatch(BaseModel):
     attribute: str | None = Field(default=None, max_length=100)
     importance: float | None = Field(default=None, ge=0, le=1)
     metadata: dict[str, Any] | None = None
-    expires_at: datetime | None = None
+    expires_at: Timestamp | None = None
     reason: str = Field(default="", max_length=500)
 
 
@@ -56,7 +56,7 @@ class SearchIn(BaseModel):
 
     query: str = Field(min_length=1, max_length=2000)
     k: int = Field(default=10, ge=1, le=100)
-    as_of: datetime | None = None
+    as_of: Timestamp | None = None
 
 
 def _metadata_filter(pairs: list[str] | None) -> dict[str, Any] | None:
@@ -71,7 +71,7 @@ def _metadata_filter(pairs: list[str] | None) -> dict[str, Any] | None:
     return out
 
 
-@router.get("/v1/users/{user}/memories")
+@router.get("/v1/users/{user:path}/memories")
 async def list_memories(
     rt: RuntimeDep,
     tenant: TenantDep,
@@ -80,7 +80,7 @@ async def list_memories(
     scope: Literal["user", "agent", "session"] | None = None,
     metadata: Annotated[list[str] | None, Query(description="key=value, repeatable")] = None,
     valid: Literal["current", "all"] = "current",
-    as_of: datetime | None = None,
+    as_of: Timestamp | None = None,
     project: Annotated[str | None, Query(max_length=256)] = None,
 ) -> dict[str, Any]:
     """The user's memories: currently valid (default), all (`valid=all`), or as of a time."""
@@ -98,7 +98,7 @@ async def list_memories(
     return {"memories": [memory_snapshot(m) for m in rows]}
 
 
-@router.post("/v1/users/{user}/memories/search")
+@router.post("/v1/users/{user:path}/memories/search")
 async def search_memories(
     body: SearchIn, rt: RuntimeDep, tenant: TenantDep, user: UserPath
 ) -> dict[str, Any]:
@@ -111,7 +111,7 @@ async def search_memories(
     }
 
 
-@router.post("/v1/users/{user}/memories", status_code=201)
+@router.post("/v1/users/{user:path}/memories", status_code=201)
 async def add_memory(
     body: MemoryIn, rt: RuntimeDep, tenant: TenantDep, user: UserPath
 ) -> dict[str, Any]:
@@ -123,7 +123,7 @@ async def add_memory(
     return memory_snapshot(memory)
 
 
-@router.get("/v1/users/{user}/memories/export")
+@router.get("/v1/users/{user:path}/memories/export")
 async def export_memories(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> dict[str, Any]:
     """Everything stored about the user: profile, memories with history, turns."""
     export: dict[str, Any] = await run_in_threadpool(rt.memories.export, tenant.id, user)
@@ -138,14 +138,14 @@ class SummaryIn(BaseModel):
     text: str = Field(max_length=40_000)
 
 
-@router.get("/v1/users/{user}/memories/summary")
+@router.get("/v1/users/{user:path}/memories/summary")
 async def memory_summary(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> dict[str, Any]:
     """A short, readable text of the user's current memories."""
     text = await run_in_threadpool(rt.memories.summary, tenant.id, user)
     return {"summary": text}
 
 
-@router.put("/v1/users/{user}/memories/summary")
+@router.put("/v1/users/{user:path}/memories/summary")
 async def edit_memory_summary(
     body: SummaryIn, rt: RuntimeDep, tenant: TenantDep, user: UserPath
 ) -> dict[str, Any]:
@@ -156,14 +156,14 @@ async def edit_memory_summary(
     return out
 
 
-@router.get("/v1/users/{user}/memories/history")
+@router.get("/v1/users/{user:path}/memories/history")
 async def user_history(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> dict[str, Any]:
     """Every change to any of the user's memories, oldest first."""
     rows = await run_in_threadpool(rt.memories.history, tenant.id, user, None)
     return {"history": [h.model_dump(mode="json") for h in rows]}
 
 
-@router.delete("/v1/users/{user}/memories")
+@router.delete("/v1/users/{user:path}/memories")
 async def purge_memories(
     rt: RuntimeDep,
     tenant: TenantDep,
@@ -179,7 +179,7 @@ async def purge_memories(
     return {"purged": counts}
 
 
-@router.get("/v1/users/{user}/memories/{memory_id}")
+@router.get("/v1/users/{user:path}/memories/{memory_id}")
 async def get_memory(
     memory_id: str, rt: RuntimeDep, tenant: TenantDep, user: UserPath
 ) -> dict[str, Any]:
@@ -187,7 +187,7 @@ async def get_memory(
     return memory_snapshot(await run_in_threadpool(rt.memories.get, tenant.id, user, memory_id))
 
 
-@router.patch("/v1/users/{user}/memories/{memory_id}")
+@router.patch("/v1/users/{user:path}/memories/{memory_id}")
 async def update_memory(
     memory_id: str, body: MemoryPatch, rt: RuntimeDep, tenant: TenantDep, user: UserPath
 ) -> dict[str, Any]:
@@ -199,7 +199,7 @@ async def update_memory(
     return memory_snapshot(memory)
 
 
-@router.delete("/v1/users/{user}/memories/{memory_id}")
+@router.delete("/v1/users/{user:path}/memories/{memory_id}")
 async def forget_memory(
     memory_id: str,
     rt: RuntimeDep,
@@ -214,7 +214,7 @@ async def forget_memory(
     return memory_snapshot(memory)
 
 
-@router.post("/v1/users/{user}/memories/{memory_id}/suppress")
+@router.post("/v1/users/{user:path}/memories/{memory_id}/suppress")
 async def suppress_memory(
     memory_id: str,
     rt: RuntimeDep,
@@ -229,7 +229,7 @@ async def suppress_memory(
     return memory_snapshot(memory)
 
 
-@router.post("/v1/users/{user}/memories/{memory_id}/unsuppress")
+@router.post("/v1/users/{user:path}/memories/{memory_id}/unsuppress")
 async def unsuppress_memory(
     memory_id: str,
     rt: RuntimeDep,
@@ -250,7 +250,7 @@ async def unsuppress_memory(
     return memory_snapshot(memory)
 
 
-@router.get("/v1/users/{user}/memories/{memory_id}/history")
+@router.get("/v1/users/{user:path}/memories/{memory_id}/history")
 async def memory_history(
     memory_id: str, rt: RuntimeDep, tenant: TenantDep, user: UserPath
 ) -> dict[str, Any]:

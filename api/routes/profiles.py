@@ -59,13 +59,13 @@ class TenantRulesIn(BaseModel):
     constraints: list[ConstraintIn] | None = None
 
 
-@router.get("/v1/users/{user}/profile")
+@router.get("/v1/users/{user:path}/profile")
 async def get_profile(rt: RuntimeDep, tenant: TenantDep, user: str = UserPath) -> dict[str, Any]:
     """The user's profile, constraints and standing instructions."""
     return await run_in_threadpool(Profiles(rt.db).get, tenant.id, user)
 
 
-@router.put("/v1/users/{user}/profile")
+@router.put("/v1/users/{user:path}/profile")
 async def put_profile(
     body: ProfileIn, rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
 ) -> dict[str, Any]:
@@ -74,7 +74,7 @@ async def put_profile(
     return await run_in_threadpool(Profiles(rt.db).update, tenant.id, user, values, replace=True)
 
 
-@router.patch("/v1/users/{user}/profile")
+@router.patch("/v1/users/{user:path}/profile")
 async def patch_profile(
     body: ProfileIn, rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
 ) -> dict[str, Any]:
@@ -83,7 +83,7 @@ async def patch_profile(
     return await run_in_threadpool(Profiles(rt.db).update, tenant.id, user, values, replace=False)
 
 
-@router.get("/v1/users/{user}/constraints")
+@router.get("/v1/users/{user:path}/constraints")
 async def list_constraints(
     rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
 ) -> dict[str, Any]:
@@ -92,7 +92,7 @@ async def list_constraints(
     return {"constraints": profile["constraints"]}
 
 
-@router.post("/v1/users/{user}/constraints", status_code=201)
+@router.post("/v1/users/{user:path}/constraints", status_code=201)
 async def add_constraints(
     body: ConstraintsIn, rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
 ) -> dict[str, Any]:
@@ -101,7 +101,7 @@ async def add_constraints(
     return await run_in_threadpool(Profiles(rt.db).add_constraints, tenant.id, user, items)
 
 
-@router.delete("/v1/users/{user}/constraints/{cid}")
+@router.delete("/v1/users/{user:path}/constraints/{cid}")
 async def delete_constraint(
     rt: RuntimeDep, tenant: TenantDep, cid: str, user: str = UserPath
 ) -> dict[str, Any]:
@@ -109,7 +109,7 @@ async def delete_constraint(
     return {"removed": await run_in_threadpool(Profiles(rt.db).remove, tenant.id, user, cid)}
 
 
-@router.get("/v1/users/{user}/instructions")
+@router.get("/v1/users/{user:path}/instructions")
 async def list_instructions(
     rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
 ) -> dict[str, Any]:
@@ -118,7 +118,7 @@ async def list_instructions(
     return {"constraints": profile["constraints"], "instructions": profile["instructions"]}
 
 
-@router.post("/v1/users/{user}/instructions", status_code=201)
+@router.post("/v1/users/{user:path}/instructions", status_code=201)
 async def add_instruction(
     body: InstructionIn, rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
 ) -> dict[str, Any]:
@@ -126,7 +126,7 @@ async def add_instruction(
     return await run_in_threadpool(Profiles(rt.db).set_from_text, tenant.id, user, body.text)
 
 
-@router.delete("/v1/users/{user}/instructions/{item_id}")
+@router.delete("/v1/users/{user:path}/instructions/{item_id}")
 async def delete_instruction(
     rt: RuntimeDep, tenant: TenantDep, item_id: str, user: str = UserPath
 ) -> dict[str, Any]:

@@ -181,7 +181,7 @@ def list_memories(
         query = query.where(Memory.kind == kind)
     if search:
         words = [w for w in search.lower().split() if w]
-        query = query.where(*(func.lower(Memory.text).contains(w) for w in words))
+        query = query.where(*(func.lower(Memory.text).contains(w, autoescape=True) for w in words))
     if state == "superseded":
         query = query.where(col(Memory.superseded_by).is_not(None))
     elif state == "forgotten":

@@ -26,7 +26,11 @@ from typing import Any
 from persona.errors import InvalidInput
 from persona.memory.extract import Candidate, CurrentMemory, extract, normalize_text
 
-TARGETS = {"offline_f1": ">= 0.85", "offline_f1_per_language": ">= 0.75", "wrong_fact_rate": "<= 0.01"}
+TARGETS = {
+    "offline_f1": ">= 0.85",
+    "offline_f1_per_language": ">= 0.75",
+    "wrong_fact_rate": "<= 0.01",
+}
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def app_routes(srv: AdminServer, prefix: str) -> set[tuple[str, str]]:
     """(method, path) of every route of the running app under `prefix`."""
     found = set()
     for route in _flatten(list(srv.app.routes)):
-        path = getattr(route, "path", "")
+        path = getattr(route, "path_format", "")  # `{user_id}` for `{user_id:path}`
         if path.startswith(prefix):
             found |= {(m, path) for m in getattr(route, "methods", set()) - {"HEAD", "OPTIONS"}}
     return found
