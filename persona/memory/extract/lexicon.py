@@ -52,7 +52,7 @@ TIME = (
 )
 CUT_COMMON = (
     r",.*$|\s[-\u2013\u2014]\s.*$|\s+(?:but|because|since|so|where|which|who|though|although|"
-    rf"for now|right now|these days|at the moment|currently|now|recently|ago|too|{TIME})\b.*$"
+    rf"for now|right now|by the way|btw|these days|at the moment|currently|now|recently|ago|too|{TIME})\b.*$"
 )
 DEICTIC = re.compile(r"\b(?:this|these|those|here)\b", re.IGNORECASE)
 VALUE_CUT = re.compile(rf"{CUT_COMMON}|\s+(?:and|with)\b.*$", re.IGNORECASE)

@@ -20,8 +20,8 @@ ORG = rf"(?-i:(?:{_CAP}|[0-9][\w&.-]*)(?: (?:&|und|y|e|et|and) {_CAP}| {_CAP}){{
 NAME = r"(?-i:[A-ZÀ-ÖØ-Þ][\w'-]*(?: [A-ZÀ-ÖØ-Þ][\w'-]*){0,2})"
 # negations: a value phrase containing one of these is not a plain statement
 NEG = (
-    r"not|never|no longer|anymore|nicht|kein\w*|nie|niemals|mehr|ne|n'|pas|plus|jamais|no|"
-    r"nunca|ya no|non|mai|più|não|nem"
+    r"not|never|no longer|anymore|nicht|kein\w*|nie|niemals|mehr|ne|n'|pas|plus|jamais|nunca|"
+    r"non|mai|più|não|nem"
 )
 # what may follow a place or an employer: lower-case words ("seit 2019", "depuis deux ans",
 # "por trabajo") that are no negation

@@ -53,6 +53,7 @@ PATTERNS = [
     (rf"^{_BIN} (?P<v>diabetiker(?:in)?|asthmatiker(?:in)?|epileptiker(?:in)?)$", b.condition),
     (rf"^(?:{_HABE}|{_v('leide')} (?:an|unter)) {_FILL}(?P<v>.+)$", b.condition),
     (rf"^{_v('nehme')} {_FILL}(?P<v>.+)$", b.medication),
+    (rf"^(?:ich )?(?P<v>rauche)(?: ich)?{TAIL}$", b.habit),
     (rf"^{_v('esse')} (?:kein|keine|keinen) (?P<v>{_W})$", b.avoids),
     (rf"^{_v('arbeite')} {_FILL}als (?P<v>.+)$", b.job_as),
     (rf"^{_v('arbeite')} {_FILL}(?:bei|für) (?:der |dem |den |die )?(?P<v>{ORG}){TAIL}$",

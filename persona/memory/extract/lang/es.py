@@ -35,6 +35,7 @@ PATTERNS = [
     (r"^(?:yo )?tengo (?P<v>\d{1,3}) años$", b.age),
     (rf"^{_YO}(?:tengo|padezco(?: de)?|sufro de) {_FILL}(?P<v>.+)$", b.condition),
     (rf"^{_YO}(?:tomo|estoy tomando) {_FILL}(?P<v>.+)$", b.medication),
+    (r"^(?:yo )?(?P<v>fumo)(?: .*)?$", b.habit),
     (rf"^{_YO}trabajo {_FILL}(?:como|de) (?P<v>.+)$", b.job_as),
     (rf"^{_YO}trabajo {_FILL}(?:en|para) (?:la |el )?(?P<v>{ORG}){TAIL}$", b.employer),
     (

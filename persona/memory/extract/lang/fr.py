@@ -36,6 +36,7 @@ PATTERNS = [
      b.condition),
     (rf"^(?:j'ai |je souffre de |je souffre d'){_FILL}(?P<v>.+)$", b.condition),
     (rf"^(?:je prends|je suis sous) {_FILL}(?P<v>.+)$", b.medication),
+    (r"^je (?P<v>fume)(?: .*)?$", b.habit),
     (rf"^(?:je travaille|je bosse) {_FILL}(?:comme|en tant que) (?P<v>.+)$", b.job_as),
     (rf"^(?:je travaille|je bosse) {_FILL}(?:chez|pour) (?P<v>{ORG}){TAIL}$", b.employer),
     (rf"^(?:j'ai|je viens de) (?:commencé|commencer|trouvé|trouver) un (?:nouveau )?"

@@ -35,6 +35,7 @@ PATTERNS = [
     (r"^(?:io )?ho (?P<v>\d{1,3}) anni$", b.age),
     (rf"^{_IO}(?:ho|soffro di) {_FILL}(?P<v>.+)$", b.condition),
     (rf"^{_IO}(?:prendo|assumo|sto prendendo) {_FILL}(?P<v>.+)$", b.medication),
+    (r"^(?:io )?(?P<v>fumo)(?: .*)?$", b.habit),
     (rf"^{_IO}lavoro {_FILL}come (?P<v>.+)$", b.job_as),
     (rf"^{_IO}lavoro {_FILL}(?:da|per|presso|alla|al|nella|nel) (?P<v>{ORG}){TAIL}$",
      b.employer),

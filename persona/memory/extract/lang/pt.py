@@ -36,6 +36,7 @@ PATTERNS = [
     (r"^(?:eu )?tenho (?P<v>\d{1,3}) anos$", b.age),
     (rf"^{_EU}(?:tenho|sofro de) {_FILL}(?P<v>.+)$", b.condition),
     (rf"^{_EU}(?:tomo|estou tomando|estou a tomar) {_FILL}(?P<v>.+)$", b.medication),
+    (r"^(?:eu )?(?P<v>fumo)(?: .*)?$", b.habit),
     (rf"^{_EU}trabalho {_FILL}como (?P<v>.+)$", b.job_as),
     (rf"^{_EU}trabalho {_FILL}(?:na|no|em|para a|para o|para) (?P<v>{ORG}){TAIL}$",
      b.employer),
