@@ -82,7 +82,7 @@ def _with_article(value: str) -> str:
 
 
 def name(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"My name is …", "Ich heiße …": the user's name."""
+    """ "My name is …", "Ich heiße …": the user's name."""
     value = clean(m["v"])
     if not _NAME.fullmatch(value) or value.lower() in lx.NON_NAMES:
         return None
@@ -107,7 +107,7 @@ def hometown(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def born_in(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"I was born in 1990" (a date) or "… in Lyon" (a place)."""
+    """ "I was born in 1990" (a date) or "… in Lyon" (a place)."""
     value = clean(m["v"], cut=False)
     if re.search(r"\d", value):
         return Candidate("fact", f"Was born in {value}", "birth_date", value, 0.7)
@@ -116,7 +116,7 @@ def born_in(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def job(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"I work as a nurse": any occupation."""
+    """ "I work as a nurse": any occupation."""
     value = clean(m["v"], pattern=lx.JOB_CUT)
     if not ok_value(value):
         return None
@@ -124,7 +124,7 @@ def job(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def job_is_a(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"I'm a teacher": an occupation only when the noun looks like one."""
+    """ "I'm a teacher": an occupation only when the noun looks like one."""
     value = clean(m["v"])
     last = value.lower().split()[-1] if value else ""
     is_job = last in lx.JOBS or (last.endswith(lx.JOB_SUFFIXES) and len(last) > 4)
@@ -134,7 +134,7 @@ def job_is_a(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def job_noun(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"Ich bin Lehrerin", "Sou enfermeira": an occupation from the word list (or a German
+    """ "Ich bin Lehrerin", "Sou enfermeira": an occupation from the word list (or a German
     compound ending in one, "Grundschullehrerin")."""
     value = clean(m["v"])
     word = value.lower()
@@ -144,7 +144,7 @@ def job_noun(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def job_as(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"Ich arbeite als …", "Trabalho como …": any occupation, in the user's words."""
+    """ "Ich arbeite als …", "Trabalho como …": any occupation, in the user's words."""
     value = clean(m["v"], pattern=lx.JOB_CUT)
     if not ok_value(value, 4) or not value[:1].isalpha():
         return None
@@ -172,7 +172,7 @@ _OPINION_TEXT = {
 
 
 def opinion(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"I love jazz", "I don't like cilantro": a preference keyed by its object."""
+    """ "I love jazz", "I don't like cilantro": a preference keyed by its object."""
     value = clean(m["v"], pattern=lx.OPINION_CUT)
     if not ok_value(value, 8):
         return None
@@ -200,7 +200,7 @@ def opinion_as(verb: str) -> Builder:
 
 
 def fan_of(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"I'm a big fan of sci-fi"."""
+    """ "I'm a big fan of sci-fi"."""
     value = clean(m["v"], pattern=lx.OPINION_CUT)
     if not ok_value(value, 8):
         return None
@@ -217,7 +217,7 @@ def marital(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def children(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"I have two kids"."""
+    """ "I have two kids"."""
     what = m["what"].lower()
     count = m["n"].lower()
     key = "children" if what.startswith(("kid", "child")) else what.rstrip("s")
@@ -226,7 +226,7 @@ def children(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def pet(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"I have a cat named Luna"."""
+    """ "I have a cat named Luna"."""
     species = m["pet"].lower()
     named = clean(m["name"]) if m.groupdict().get("name") else ""
     text = f"Has {m['n'].lower()} {species}" + (f" named {named}" if named else "")
@@ -234,7 +234,7 @@ def pet(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def relative_name(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"My sister is called Ruth", "Mein Sohn heißt Felix": a relative's (or pet's) name."""
+    """ "My sister is called Ruth", "Mein Sohn heißt Felix": a relative's (or pet's) name."""
     rel = lx.RELATIVES.get(m["rel"].lower(), m["rel"].lower())
     value = clean(m["v"])
     if not value or not value[0].isupper() or len(value.split()) > 3:
@@ -254,7 +254,7 @@ def diet(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def avoids(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"I don't eat pork"."""
+    """ "I don't eat pork"."""
     value = clean(m["v"])
     if not ok_value(value):
         return None
@@ -290,12 +290,8 @@ def condition(m: re.Match[str], _now: datetime) -> Candidate | None:
     canonical = health.condition(value)
     if canonical is None or len(value.split()) > 5:
         return None
-    if value.lower().rstrip("s") == canonical.lower().rstrip("s"):
-        shown = value
-    elif canonical.lower() in value.lower():
-        shown = value
-    else:
-        shown = f"{canonical} ({value})"
+    known = canonical.lower().rstrip("s") in value.lower()
+    shown = value if known else f"{canonical} ({value})"
     return Candidate(
         "fact", f"Has {shown}", f"condition:{canonical.lower()}", value, health.HEALTH_IMPORTANCE
     )
@@ -314,7 +310,7 @@ def medication(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def habit(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"I smoke" / "Ich rauche": a habit, keyed so "I stopped smoking" can end it."""
+    """ "I smoke" / "Ich rauche": a habit, keyed so "I stopped smoking" can end it."""
     name_ = lx.HABITS.get(m["v"].lower())
     if name_ is None:
         return None
@@ -322,7 +318,7 @@ def habit(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def birthday(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"My birthday is on March 3rd"."""
+    """ "My birthday is on March 3rd"."""
     value = clean(m["v"], cut=False)
     if not ok_value(value, 5):
         return None
@@ -330,13 +326,13 @@ def birthday(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 
 def born_on(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"I was born on …"."""
+    """ "I was born on …"."""
     value = clean(m["v"], cut=False)
     return Candidate("fact", f"Was born on {value}", "birth_date", value, 0.7) if value else None
 
 
 def age(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """"I'm 34", "J'ai 34 ans"."""
+    """ "I'm 34", "J'ai 34 ans"."""
     years = int(m["v"])
     if not 1 <= years <= 120:
         return None

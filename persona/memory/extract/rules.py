@@ -72,7 +72,9 @@ _SPEECH_END = re.compile(
     r"(?:\s+(?:me|us|them|him|her|everyone|people|mir|moi|me|mi))?\s*$",
     re.IGNORECASE,
 )
-_COMPILED = [(re.compile(p, re.IGNORECASE), build) for lang in LANGUAGES for p, build in lang.patterns]
+_COMPILED = [
+    (re.compile(p, re.IGNORECASE), build) for lang in LANGUAGES for p, build in lang.patterns
+]
 _GREETING_NAME = re.compile(
     r"^(?i:hi|hello|hey|hallo|salut|bonjour|hola|ciao|olá|oi)(?: there)?[,!.]?\s+"
     r"(?i:i'm|i am|this is|ich bin|hier ist|moi c'est|je suis|soy|sono|sou) "
@@ -172,9 +174,14 @@ def correction(
             text = old_word.sub(new, memory.text)
             out.append(
                 Candidate(
-                    memory.kind, text, memory.attribute, new, 0.8, op="supersede",
+                    memory.kind,
+                    text,
+                    memory.attribute,
+                    new,
+                    0.8,
+                    op="supersede",
                     target_id=memory.id,
-                )  # fmt: skip
+                )
             )
     return out
 
@@ -187,7 +194,11 @@ def settle(candidates: Sequence[Candidate], current: Sequence[CurrentMemory]) ->
     for c in candidates:
         if c.op == "add" and c.attribute:
             same = next(
-                (m for m in current if m.attribute == c.attribute and _core(m.text) == _core(c.text)),
+                (
+                    m
+                    for m in current
+                    if m.attribute == c.attribute and _core(m.text) == _core(c.text)
+                ),
                 None,
             )
             if same is not None:

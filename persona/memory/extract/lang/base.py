@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from persona.memory.extract.builders import Builder
 
 # a word starting with a capital: places, employers and names are proper nouns in all six
-_CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’.&+-]*"
+_CAP = r"[A-ZÀ-ÖØ-ÞĀ-Ž][\w'.&+-]*"
 _LINK = r"(?: (?:de|do|da|dos|das|del|de la|della|di|am|an der|im|sur|la|le|los|las|el|upon|on))?"
 PLACE = rf"(?-i:{_CAP}(?:{_LINK} {_CAP}){{0,3}})"
 ORG = rf"(?-i:(?:{_CAP}|[0-9][\w&.-]*)(?: (?:&|und|y|e|et|and) {_CAP}| {_CAP}){{0,3}})"

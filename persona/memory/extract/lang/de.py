@@ -31,23 +31,38 @@ PATTERNS = [
         rf"(?P<v>{NAME})(?: übrigens)?$",
         b.name,
     ),
-    (rf"^(?:{_v('wohne|lebe')}|{_v('wohnen|leben', 'wir')}) {_FILL}in (?P<v>{PLACE}){TAIL}$",
-     b.location),
+    (
+        rf"^(?:{_v('wohne|lebe')}|{_v('wohnen|leben', 'wir')}) {_FILL}in (?P<v>{PLACE}){TAIL}$",
+        b.location,
+    ),
     (rf"^(?:{_BIN}|{_WIR_SIND}) {_FILL}nach (?P<v>{PLACE}) (?:um)?gezogen$", b.location),
     (rf"^(?:ich|wir) {_FILL}in (?P<v>{PLACE}) (?:wohne|lebe|wohnen|leben)$", b.location),
-    (rf"^(?:{_BIN} (?:ursprünglich )?aus|{_v('komme')} (?:ursprünglich )?aus) (?P<v>{PLACE})$",
-     b.hometown),
+    (
+        rf"^(?:{_BIN} (?:ursprünglich )?aus|{_v('komme')} (?:ursprünglich )?aus) (?P<v>{PLACE})$",
+        b.hometown,
+    ),
     (rf"^{_BIN} {_FILL}(?:ein |eine |strenger |strenge )?(?P<v>{DIET_WORDS}){TAIL}$", b.diet),
     (rf"^{_BIN} {_FILL}(?:zum |zur )?(?P<v>{DIET_WORDS}) geworden$", b.diet),
     (rf"^{_v('ernähre')} mich {_FILL}(?P<v>vegan|vegetarisch){TAIL}$", b.diet),
-    (rf"^{_BIN} {_FILL}(?:stark |schwer |leicht |sehr )?allergisch (?:gegen|auf) (?P<v>.+)$",
-     b.allergy),
-    (rf"^{_HABE} {_FILL}(?:eine |einen )?(?:starke |schwere |leichte )?allergie "
-     r"(?:gegen|auf) (?P<v>.+)$", b.allergy),
-    (rf"^{_HABE} {_FILL}(?:eine |einen )?(?:starke |schwere |leichte )?"
-     r"(?P<v>[\wäöüß]+?)-?allergie$", b.allergy),
-    (rf"^{_HABE} {_FILL}(?:eine )?(?P<v>laktose|gluten|fruktose)[- ]?"
-     r"(?:intoleranz|unverträglichkeit)$", b.intolerance),
+    (
+        rf"^{_BIN} {_FILL}(?:stark |schwer |leicht |sehr )?allergisch (?:gegen|auf) (?P<v>.+)$",
+        b.allergy,
+    ),
+    (
+        rf"^{_HABE} {_FILL}(?:eine |einen )?(?:starke |schwere |leichte )?allergie "
+        r"(?:gegen|auf) (?P<v>.+)$",
+        b.allergy,
+    ),
+    (
+        rf"^{_HABE} {_FILL}(?:eine |einen )?(?:starke |schwere |leichte )?"
+        r"(?P<v>[\wäöüß]+?)-?allergie$",
+        b.allergy,
+    ),
+    (
+        rf"^{_HABE} {_FILL}(?:eine )?(?P<v>laktose|gluten|fruktose)[- ]?"
+        r"(?:intoleranz|unverträglichkeit)$",
+        b.intolerance,
+    ),
     (rf"^{_BIN} (?P<v>laktose|gluten)[- ]?intolerant$", b.intolerance),
     (rf"^{_v('vertrage')} (?:kein|keine|keinen) (?P<v>laktose|gluten)$", b.intolerance),
     (rf"^{_BIN} (?P<v>diabetiker(?:in)?|asthmatiker(?:in)?|epileptiker(?:in)?)$", b.condition),
@@ -56,16 +71,24 @@ PATTERNS = [
     (rf"^(?:ich )?(?P<v>rauche)(?: ich)?{TAIL}$", b.habit),
     (rf"^{_v('esse')} (?:kein|keine|keinen) (?P<v>{_W})$", b.avoids),
     (rf"^{_v('arbeite')} {_FILL}als (?P<v>.+)$", b.job_as),
-    (rf"^{_v('arbeite')} {_FILL}(?:bei|für) (?:der |dem |den |die )?(?P<v>{ORG}){TAIL}$",
-     b.employer),
-    (rf"^{_HABE} {_FILL}(?:eine[n]? )?(?:neue[n]? )?(?:stelle|job|arbeit|arbeitsstelle|"
-     rf"position) (?:als {_W} )?bei (?:der |dem )?(?P<v>{ORG}) (?:angefangen|angetreten|"
-     r"begonnen|bekommen)$", b.employer),
+    (
+        rf"^{_v('arbeite')} {_FILL}(?:bei|für) (?:der |dem |den |die )?(?P<v>{ORG}){TAIL}$",
+        b.employer,
+    ),
+    (
+        rf"^{_HABE} {_FILL}(?:eine[n]? )?(?:neue[n]? )?(?:stelle|job|arbeit|arbeitsstelle|"
+        rf"position) (?:als {_W} )?bei (?:der |dem )?(?P<v>{ORG}) (?:angefangen|angetreten|"
+        r"begonnen|bekommen)$",
+        b.employer,
+    ),
     (rf"^{_BIN} {_FILL}zu (?P<v>{ORG}) gewechselt$", b.employer),
     (rf"^{_BIN} {_FILL}(?P<v>\d{{1,3}})(?: jahre alt| jahre)?$", b.age),
     (rf"^{_BIN} {_FILL}(?P<v>\d{{1,3}}) geworden$", b.age),
-    (rf"^{_BIN} {_FILL}(?:von beruf )?(?:ein |eine )?(?P<v>[\wäöüß-]+)"
-     r"(?: (?:von beruf|an|in|bei|im|am|seit|und)\b.*)?$", b.job_noun),
+    (
+        rf"^{_BIN} {_FILL}(?:von beruf )?(?:ein |eine )?(?P<v>[\wäöüß-]+)"
+        r"(?: (?:von beruf|an|in|bei|im|am|seit|und)\b.*)?$",
+        b.job_noun,
+    ),
     (rf"^{_v('mag')} (?P<v>.+?) (?:überhaupt |gar )?nicht$", b.opinion_as("Dislikes")),
     (rf"^{_v('mag')} (?:keinen|keine|kein) (?P<v>.+)$", b.opinion_as("Dislikes")),
     (rf"^{_v('mag')} (?:sehr gern |gern |gerne )?(?P<v>.+)$", b.opinion_as("Likes")),

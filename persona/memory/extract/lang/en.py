@@ -52,7 +52,7 @@ PATTERNS = [
     (rf"^{_I_AM} (?P<v>diabetic|asthmatic|epileptic|celiac|coeliac|anemic|anaemic)$", b.condition),
     (rf"^(?:{_HAVE}|i suffer from|{_I_AM} living with) (?P<v>.+)$", b.condition),
     (rf"^(?:i (?:take|use)|{_I_AM} on|{_I_AM} taking) (?P<v>.+)$", b.medication),
-    (rf"^i (?P<v>smoke)(?: (?:cigarettes|every day|a lot|daily))?$", b.habit),
+    (r"^i (?P<v>smoke)(?: (?:cigarettes|every day|a lot|daily))?$", b.habit),
     (rf"^i {_NOT} eat (?P<v>.+)$", b.avoids),
     (rf"^(?:i|{_I_AM}) (?:currently )?work(?:ing)? as (?P<v>.+)$", b.job),
     (r"^my (?:job|profession|occupation) is (?P<v>.+)$", b.job),

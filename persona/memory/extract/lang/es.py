@@ -24,11 +24,12 @@ PATTERNS = [
         b.location,
     ),
     (rf"^{_YO}soy (?:originari[oa] )?de (?P<v>{PLACE})$", b.hometown),
-    (rf"^{_YO}(?:soy|me hice|me he hecho|me volví|ahora soy) {_FILL}(?P<v>{DIET_WORDS}){TAIL}$",
-     b.diet),
+    (
+        rf"^{_YO}(?:soy|me hice|me he hecho|me volví|ahora soy) {_FILL}(?P<v>{DIET_WORDS}){TAIL}$",
+        b.diet,
+    ),
     (rf"^{_YO}soy {_FILL}(?:muy )?alérgic[oa] {_ART}(?P<v>.+)$", b.allergy),
-    (rf"^{_YO}tengo {_FILL}(?:una )?(?:fuerte |grave |leve )?alergia {_ART}(?P<v>.+)$",
-     b.allergy),
+    (rf"^{_YO}tengo {_FILL}(?:una )?(?:fuerte |grave |leve )?alergia {_ART}(?P<v>.+)$", b.allergy),
     (rf"^{_YO}soy intolerante {_ART}(?P<v>lactosa|gluten)$", b.intolerance),
     (rf"^{_YO}tengo (?:una )?intolerancia {_ART}(?P<v>lactosa|gluten)$", b.intolerance),
     (rf"^{_YO}soy (?P<v>diabétic[oa]|asmátic[oa]|celíac[oa]|epiléptic[oa])$", b.condition),
@@ -43,8 +44,11 @@ PATTERNS = [
         rf"(?: nuevo)? (?:en|para) (?:la |el )?(?P<v>{ORG}){TAIL}$",
         b.employer,
     ),
-    (rf"^{_YO}(?:empecé|he empezado|comencé) a trabajar (?:en|para) (?:la |el )?(?P<v>{ORG})"
-     rf"{TAIL}$", b.employer),
+    (
+        rf"^{_YO}(?:empecé|he empezado|comencé) a trabajar (?:en|para) (?:la |el )?(?P<v>{ORG})"
+        rf"{TAIL}$",
+        b.employer,
+    ),
     (rf"^{_YO}soy {_FILL}(?:un |una )?(?P<v>[\w-]+)(?: (?:en|de|desde|para)\b.*)?$", b.job_noun),
     (r"^(?:a mí )?no me gusta(?:n)? (?:nada )?(?P<v>.+)$", b.opinion_as("Dislikes")),
     (rf"^(?:a mí )?me gusta(?:n)? {_FILL}(?P<v>.+)$", b.opinion_as("Likes")),

@@ -15,39 +15,54 @@ _ART = r"(?:à la |à l'|aux |au |à |a |de la |de l'|du |des |d'|de )"
 _JE_SUIS = r"(?:je suis|moi je suis)"
 
 PATTERNS = [
-    (rf"^(?:je m'appelle|mon (?:pré)?nom (?:est|c'est)|moi c'est|appelle-moi) {_FILL}"
-     rf"(?P<v>{NAME})$", b.name),
-    (rf"^(?:j'habite|je vis|je réside|nous habitons|nous vivons|on habite|on vit) {_FILL}"
-     rf"{_A} (?P<v>{PLACE}){TAIL}$", b.location),
+    (
+        rf"^(?:je m'appelle|mon (?:pré)?nom (?:est|c'est)|moi c'est|appelle-moi) {_FILL}"
+        rf"(?P<v>{NAME})$",
+        b.name,
+    ),
+    (
+        rf"^(?:j'habite|je vis|je réside|nous habitons|nous vivons|on habite|on vit) {_FILL}"
+        rf"{_A} (?P<v>{PLACE}){TAIL}$",
+        b.location,
+    ),
     (rf"^(?:j'ai|nous avons|on a) {_FILL}déménagé {_A} (?P<v>{PLACE}){TAIL}$", b.location),
     (rf"^(?:je viens de|nous venons de) déménager {_A} (?P<v>{PLACE}){TAIL}$", b.location),
-    (rf"^(?:je me suis|on s'est|nous nous sommes) {_FILL}install[ée]+s? {_A} "
-     rf"(?P<v>{PLACE}){TAIL}$", b.location),
-    (rf"^{_JE_SUIS} {_FILL}(?:parti|partie|allé|allée) vivre {_A} (?P<v>{PLACE}){TAIL}$",
-     b.location),
-    (rf"^(?:{_JE_SUIS} (?:originaire )?(?:de|d')|je viens (?:de|d')) ?(?P<v>{PLACE})$",
-     b.hometown),
+    (
+        rf"^(?:je me suis|on s'est|nous nous sommes) {_FILL}install[ée]+s? {_A} "
+        rf"(?P<v>{PLACE}){TAIL}$",
+        b.location,
+    ),
+    (
+        rf"^{_JE_SUIS} {_FILL}(?:parti|partie|allé|allée) vivre {_A} (?P<v>{PLACE}){TAIL}$",
+        b.location,
+    ),
+    (rf"^(?:{_JE_SUIS} (?:originaire )?(?:de|d')|je viens (?:de|d')) ?(?P<v>{PLACE})$", b.hometown),
     (rf"^{_JE_SUIS} {_FILL}(?:devenue? )?(?P<v>{DIET_WORDS}){TAIL}$", b.diet),
     (rf"^{_JE_SUIS} {_FILL}(?:très |gravement )?allergique {_ART}(?P<v>.+)$", b.allergy),
     (rf"^j'ai {_FILL}une (?:forte |grave |légère )?allergie {_ART}(?P<v>.+)$", b.allergy),
     (rf"^{_JE_SUIS} intolérante? {_ART}(?P<v>lactose|gluten)$", b.intolerance),
     (rf"^j'ai une intolérance {_ART}(?P<v>lactose|gluten)$", b.intolerance),
-    (rf"^{_JE_SUIS} (?P<v>diabétique|asthmatique|épileptique|cœliaque|coeliaque)$",
-     b.condition),
+    (rf"^{_JE_SUIS} (?P<v>diabétique|asthmatique|épileptique|cœliaque|coeliaque)$", b.condition),
     (rf"^(?:j'ai |je souffre de |je souffre d'){_FILL}(?P<v>.+)$", b.condition),
     (rf"^(?:je prends|je suis sous) {_FILL}(?P<v>.+)$", b.medication),
     (r"^je (?P<v>fume)(?: .*)?$", b.habit),
     (rf"^(?:je travaille|je bosse) {_FILL}(?:comme|en tant que) (?P<v>.+)$", b.job_as),
     (rf"^(?:je travaille|je bosse) {_FILL}(?:chez|pour) (?P<v>{ORG}){TAIL}$", b.employer),
-    (rf"^(?:j'ai|je viens de) (?:commencé|commencer|trouvé|trouver) un (?:nouveau )?"
-     rf"(?:travail|boulot|job|poste|emploi)(?: nouveau)? chez (?P<v>{ORG}){TAIL}$",
-     b.employer),
+    (
+        rf"^(?:j'ai|je viens de) (?:commencé|commencer|trouvé|trouver) un (?:nouveau )?"
+        rf"(?:travail|boulot|job|poste|emploi)(?: nouveau)? chez (?P<v>{ORG}){TAIL}$",
+        b.employer,
+    ),
     (rf"^(?:j'ai rejoint|je viens de rejoindre) (?P<v>{ORG}){TAIL}$", b.employer),
-    (rf"^{_JE_SUIS} {_FILL}(?:embauchée?|employée?|salariée?) chez (?P<v>{ORG}){TAIL}$",
-     b.employer),
+    (
+        rf"^{_JE_SUIS} {_FILL}(?:embauchée?|employée?|salariée?) chez (?P<v>{ORG}){TAIL}$",
+        b.employer,
+    ),
     (r"^j'ai (?P<v>\d{1,3}) ans$", b.age),
-    (rf"^{_JE_SUIS} {_FILL}(?:un |une )?(?P<v>[\w-]+)(?: (?:à|au|dans|chez|de|depuis|en)\b.*)?$",
-     b.job_noun),
+    (
+        rf"^{_JE_SUIS} {_FILL}(?:un |une )?(?P<v>[\w-]+)(?: (?:à|au|dans|chez|de|depuis|en)\b.*)?$",
+        b.job_noun,
+    ),
     (r"^je n'aime pas (?:du tout )?(?P<v>.+)$", b.opinion_as("Dislikes")),
     (rf"^j'aime {_FILL}(?:beaucoup |bien )?(?P<v>.+)$", b.opinion_as("Likes")),
     (r"^j'adore (?P<v>.+)$", b.opinion_as("Loves")),

@@ -16,8 +16,10 @@ _ART = r"(?:all'|alle |alla |agli |ai |allo |al |a |di |del |della |dei |degli )
 
 PATTERNS = [
     (rf"^(?:{_IO}mi chiamo|il mio nome è|mi chiamano) {_FILL}(?P<v>{NAME})$", b.name),
-    (rf"^{_IO}(?:vivo|abito|viviamo|abitiamo|risiedo) {_FILL}{_A} (?P<v>{PLACE}){TAIL}$",
-     b.location),
+    (
+        rf"^{_IO}(?:vivo|abito|viviamo|abitiamo|risiedo) {_FILL}{_A} (?P<v>{PLACE}){TAIL}$",
+        b.location,
+    ),
     (
         rf"^{_IO}(?:mi sono trasferit[oa]|ci siamo trasferit[ie]|mi sono spostat[oa]|"
         rf"ci siamo spostat[ie]|sono andat[oa] a vivere|siamo andati a vivere) {_FILL}{_A} "
@@ -27,8 +29,10 @@ PATTERNS = [
     (rf"^{_IO}(?:sono (?:originari[oa] )?di|vengo da) (?P<v>{PLACE})$", b.hometown),
     (rf"^{_IO}(?:sono|sono diventat[oa]) {_FILL}(?P<v>{DIET_WORDS}){TAIL}$", b.diet),
     (rf"^{_IO}sono {_FILL}(?:molto |gravemente )?allergic[oa] {_ART}(?P<v>.+)$", b.allergy),
-    (rf"^{_IO}ho {_FILL}(?:un'|una )?(?:forte |grave |lieve )?allergia {_ART}(?P<v>.+)$",
-     b.allergy),
+    (
+        rf"^{_IO}ho {_FILL}(?:un'|una )?(?:forte |grave |lieve )?allergia {_ART}(?P<v>.+)$",
+        b.allergy,
+    ),
     (rf"^{_IO}sono intollerante {_ART}(?P<v>lattosio|glutine)$", b.intolerance),
     (rf"^{_IO}ho (?:un'|una )?intolleranza {_ART}(?P<v>lattosio|glutine)$", b.intolerance),
     (rf"^{_IO}sono (?P<v>diabetic[oa]|asmatic[oa]|celiac[oa]|epilettic[oa])$", b.condition),
@@ -37,17 +41,22 @@ PATTERNS = [
     (rf"^{_IO}(?:prendo|assumo|sto prendendo) {_FILL}(?P<v>.+)$", b.medication),
     (r"^(?:io )?(?P<v>fumo)(?: .*)?$", b.habit),
     (rf"^{_IO}lavoro {_FILL}come (?P<v>.+)$", b.job_as),
-    (rf"^{_IO}lavoro {_FILL}(?:da|per|presso|alla|al|nella|nel) (?P<v>{ORG}){TAIL}$",
-     b.employer),
+    (rf"^{_IO}lavoro {_FILL}(?:da|per|presso|alla|al|nella|nel) (?P<v>{ORG}){TAIL}$", b.employer),
     (
         rf"^{_IO}ho (?:iniziato|cominciato) (?:un )?(?:nuovo )?(?:lavoro|impiego|posto)"
         rf"(?: nuovo)? (?:da|presso|alla|al|per|nella|nel) (?P<v>{ORG}){TAIL}$",
         b.employer,
     ),
-    (rf"^{_IO}ho (?:iniziato|cominciato) a lavorare (?:da|presso|alla|al|per|nella|nel) "
-     rf"(?P<v>{ORG}){TAIL}$", b.employer),
-    (rf"^{_IO}(?:faccio (?:il |la |l')|sono (?:un |una |un')?)(?P<v>[\w-]+)"
-     r"(?: (?:a|in|da|presso|di|per)\b.*)?$", b.job_noun),
+    (
+        rf"^{_IO}ho (?:iniziato|cominciato) a lavorare (?:da|presso|alla|al|per|nella|nel) "
+        rf"(?P<v>{ORG}){TAIL}$",
+        b.employer,
+    ),
+    (
+        rf"^{_IO}(?:faccio (?:il |la |l')|sono (?:un |una |un')?)(?P<v>[\w-]+)"
+        r"(?: (?:a|in|da|presso|di|per)\b.*)?$",
+        b.job_noun,
+    ),
     (r"^non mi piac(?:e|ciono) (?:per niente )?(?P<v>.+)$", b.opinion_as("Dislikes")),
     (rf"^(?:a me )?mi piac(?:e|ciono) {_FILL}(?P<v>.+)$", b.opinion_as("Likes")),
     (rf"^{_IO}(?:amo|adoro) (?P<v>.+)$", b.opinion_as("Loves")),

@@ -17,19 +17,16 @@ _ART = r"(?:à |ao |aos |às |a |de |do |da |dos |das )"
 
 PATTERNS = [
     (rf"^(?:(?:o )?meu nome é|{_EU}me chamo|chamo-me) {_FILL}(?P<v>{NAME})$", b.name),
-    (rf"^{_EU}(?:moro|vivo|moramos|vivemos|resido) {_FILL}{_EM} (?P<v>{PLACE}){TAIL}$",
-     b.location),
+    (rf"^{_EU}(?:moro|vivo|moramos|vivemos|resido) {_FILL}{_EM} (?P<v>{PLACE}){TAIL}$", b.location),
     (
         rf"^(?:eu |nós )?(?:me mudei|mudei-me|mudei|nos mudamos|mudamo-nos|mudamos|"
         rf"fui morar|fomos morar) {_FILL}(?:{_PARA}|{_EM}) (?P<v>{PLACE}){TAIL}$",
         b.location,
     ),
     (rf"^{_EU}(?:sou|venho) (?:natural )?(?:de|do|da) (?P<v>{PLACE})$", b.hometown),
-    (rf"^{_EU}(?:sou|virei|me tornei|tornei-me|fiquei) {_FILL}(?P<v>{DIET_WORDS}){TAIL}$",
-     b.diet),
+    (rf"^{_EU}(?:sou|virei|me tornei|tornei-me|fiquei) {_FILL}(?P<v>{DIET_WORDS}){TAIL}$", b.diet),
     (rf"^{_EU}sou {_FILL}(?:muito )?alérgic[oa] {_ART}?(?P<v>.+)$", b.allergy),
-    (rf"^{_EU}tenho {_FILL}(?:uma )?(?:forte |grave |leve )?alergia {_ART}(?P<v>.+)$",
-     b.allergy),
+    (rf"^{_EU}tenho {_FILL}(?:uma )?(?:forte |grave |leve )?alergia {_ART}(?P<v>.+)$", b.allergy),
     (rf"^{_EU}sou intolerante {_ART}(?P<v>lactose|glúten|gluten)$", b.intolerance),
     (rf"^{_EU}tenho intolerância {_ART}(?P<v>lactose|glúten|gluten)$", b.intolerance),
     (rf"^{_EU}sou (?P<v>diabétic[oa]|asmátic[oa]|celíac[oa]|epiléptic[oa])$", b.condition),
@@ -38,19 +35,22 @@ PATTERNS = [
     (rf"^{_EU}(?:tomo|estou tomando|estou a tomar) {_FILL}(?P<v>.+)$", b.medication),
     (r"^(?:eu )?(?P<v>fumo)(?: .*)?$", b.habit),
     (rf"^{_EU}trabalho {_FILL}como (?P<v>.+)$", b.job_as),
-    (rf"^{_EU}trabalho {_FILL}(?:na|no|em|para a|para o|para) (?P<v>{ORG}){TAIL}$",
-     b.employer),
+    (rf"^{_EU}trabalho {_FILL}(?:na|no|em|para a|para o|para) (?P<v>{ORG}){TAIL}$", b.employer),
     (
         rf"^{_EU}comecei (?:um |uma )?(?:emprego|trabalho|vaga)(?: novo| nova)? "
         rf"(?:na|no|em) (?P<v>{ORG}){TAIL}$",
         b.employer,
     ),
-    (rf"^{_EU}comecei (?:a|um novo emprego a) trabalhar (?:na|no|em|para a|para o) "
-     rf"(?P<v>{ORG}){TAIL}$", b.employer),
-    (rf"^{_EU}sou {_FILL}(?:um |uma )?(?P<v>[\w-]+)(?: (?:em|no|na|de|do|da|há)\b.*)?$",
-     b.job_noun),
-    (r"^(?:eu )?não gosto (?:nada )?(?:de |do |da |dos |das )(?P<v>.+)$",
-     b.opinion_as("Dislikes")),
+    (
+        rf"^{_EU}comecei (?:a|um novo emprego a) trabalhar (?:na|no|em|para a|para o) "
+        rf"(?P<v>{ORG}){TAIL}$",
+        b.employer,
+    ),
+    (
+        rf"^{_EU}sou {_FILL}(?:um |uma )?(?P<v>[\w-]+)(?: (?:em|no|na|de|do|da|há)\b.*)?$",
+        b.job_noun,
+    ),
+    (r"^(?:eu )?não gosto (?:nada )?(?:de |do |da |dos |das )(?P<v>.+)$", b.opinion_as("Dislikes")),
     (rf"^{_EU}gosto {_FILL}(?:de |do |da |dos |das )(?P<v>.+)$", b.opinion_as("Likes")),
     (rf"^{_EU}(?:amo|adoro) (?P<v>.+)$", b.opinion_as("Loves")),
     (rf"^{_EU}(?:odeio|detesto) (?P<v>.+)$", b.opinion_as("Hates")),
