@@ -92,7 +92,7 @@ def name(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 def location(m: re.Match[str], _now: datetime) -> Candidate | None:
     """Where the user lives (a move is a new value, which supersedes the old one)."""
-    value = clean(m["v"])
+    value = clean(m["v"], pattern=lx.PLACE_CUT)
     if not ok_value(value) or value.lower() in {"here", "there"}:
         return None
     return Candidate("fact", f"Lives in {value}", "location", value, 0.8)

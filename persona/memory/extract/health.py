@@ -16,7 +16,7 @@ HEALTH_IMPORTANCE = 0.9
 _ALLERGENS = {
     "peanuts": r"peanuts?|erdn(?:uss|üsse?)|arachides?|cacahu[eè]tes?|man[ií]|amendoi[mn]s?|"
     r"arachidi",
-    "tree nuts": r"(?:tree )?nuts|n[üu]sse|noix|nueces|frutos secos|nozes|noci|frutta secca",
+    "nuts": r"(?:tree )?nuts?|n[üu]sse|noix|nueces|frutos secos|nozes|noci|frutta secca",
     "shellfish": r"shellfish|meeresfrüchte|schalentiere|krustentiere|fruits de mer|crustacés|"
     r"mariscos?|frutos do mar|crostacei|frutti di mare",
     "penicillin": r"penicillin[ea]?|pénicilline|penicilina",

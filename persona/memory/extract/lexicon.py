@@ -57,6 +57,15 @@ CUT_COMMON = (
 )
 DEICTIC = re.compile(r"\b(?:this|these|those|here)\b", re.IGNORECASE)
 VALUE_CUT = re.compile(rf"{CUT_COMMON}|\s+(?:and|with)\b.*$", re.IGNORECASE)
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+# a place ends where the when and why of the move begin ("Dublin for my husband's job",
+# "Lisbon in March", "Seattle two months ago")
+PLACE_CUT = re.compile(
+    rf"{CUT_COMMON}|\s+(?:and|with|for|after|before|during|last|this|"
+    rf"in (?:{_MONTHS}|\d{{4}}))\b.*$|"
+    r"\s+(?:\w+ )?(?:days?|weeks?|months?|years?) ago\b.*$",
+    re.IGNORECASE,
+)
 # "I love action and sci-fi movies": an object may contain "and"/"with"
 OPINION_CUT = re.compile(CUT_COMMON, re.IGNORECASE)
 

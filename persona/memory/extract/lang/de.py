@@ -23,7 +23,8 @@ def _v(verbs: str, subject: str = "ich") -> str:
 
 _BIN = _v("bin")
 _HABE = _v("habe")
-_WIR_SIND = r"(?:wir sind|sind wir|meine? \w+ und ich sind)"
+# "meine Frau und ich sind …" reaches the patterns as "ich sind …" (split at "und ich")
+_WIR_SIND = r"(?:wir sind|sind wir|ich sind)"
 
 PATTERNS = [
     (

@@ -72,7 +72,7 @@ PATTERNS = [
         b.employer,
     ),
     (rf"^{_I_AM} (?:now )?(?P<v>retired|unemployed|self-employed)$", b.job_status),
-    (rf"^{_I_AM} (?P<a>a|an) (?P<v>[\w -]+)$", b.job_is_a),
+    (rf"^{_I_AM} (?P<a>a|an) (?P<v>[\w -]+?)(?: (?:at|in|for|with|from)\b.*)?$", b.job_is_a),
     (
         r"^i (?:really |absolutely |also |just |kind of |kinda )*"
         r"(?P<verb>like|love|enjoy|adore|prefer|hate|dislike|detest|loathe) "
@@ -132,7 +132,7 @@ LANGUAGE = Language(
         (r"^(?P<s>i(?:'m| am)?) no longer (?P<x>.+)$", r"\g<s> \g<x>"),
         (r"^(?P<s>i(?:'m| am)) not (?P<x>.+?) any ?more$", r"\g<s> \g<x>"),
         (r"^i (?:don't|do not) (?P<x>.+?) any ?more$", r"I \g<x>"),
-        (r"^i (?:stopped|quit|gave up) (?P<x>smoking)$", r"I smoke"),
+        (r"^i(?: have|'ve)? (?:stopped|quit|given up|gave up) (?P<x>smoking)\b.*$", r"I smoke"),
     ],
     meant=r"i meant|i mean|i said|what i meant was",
     not_word=r"not",
