@@ -178,8 +178,11 @@ def parse_commands(message: str, *, now: datetime | None = None) -> Parsed:
         bare = re.sub(r"^(?:ok|okay|also|and|actually|oh|hey)[,!]?\s+", "", sentence, flags=re.I)
         m = _FORGET.match(bare)
         target, *rest = split_clauses(m["x"]) if m else [""]
-        if m and m["x"].split(",")[0].lower().strip(" .!") not in _NOT_A_TARGET:
-            if _THAT.match(m["x"]):
+        named = m is not None and _ABOUT_THING.match(m["x"]) is not None
+        if m and (named or m["x"].split(",")[0].lower().strip(" .!") not in _NOT_A_TARGET):
+            if named:
+                target, rest = m["x"], []  # "alles, was ich dir über Maria gesagt habe"
+            elif _THAT.match(m["x"]):
                 target, rest = m["x"], []  # "vergiss, dass ich in Paris wohne": one statement
             parsed.candidates.extend(_forget(target, now))
             if rest:

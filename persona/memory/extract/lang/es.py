@@ -65,7 +65,7 @@ PATTERNS = [
 LANGUAGE = Language(
     code="es",
     patterns=PATTERNS,
-    starters=r"yo|mi|mis|vivo|tengo|soy|estoy|trabajo|me|nos",
+    starters=r"yo|mi|mis|vivo|tengo|soy|estoy|trabajo|me|nos|fumo",
     conjunctions=r"y|pero|también|e",
     leads=(
         r"por cierto|de hecho|en realidad|la verdad|ahora|pues|bueno|y|pero|también|además|"

@@ -71,10 +71,11 @@ PATTERNS = [
 LANGUAGE = Language(
     code="it",
     patterns=PATTERNS,
-    starters=r"io|mio|mia|miei|mie|vivo|abito|ho|sono|lavoro|mi|ci",
+    starters=r"io|mio|mia|miei|mie|vivo|abito|ho|sono|lavoro|mi|ci|fumo",
     conjunctions=r"e|ma|anche|ed",
     leads=(
-        r"tra l'altro|a proposito|in realtà|anzi|adesso|ora|allora|beh|e|ma|anche|inoltre|"
+        # no "ma" (but): it is also the French "my" ("Ma sœur s'appelle …")
+        r"tra l'altro|a proposito|in realtà|anzi|adesso|ora|allora|beh|e|anche|inoltre|"
         r"scusa|scusami|da \w+|l'anno scorso|il mese scorso"
     ),
     leads_comma=r"ok|sì|si|no|ciao",

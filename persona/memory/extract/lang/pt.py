@@ -64,7 +64,7 @@ PATTERNS = [
 LANGUAGE = Language(
     code="pt",
     patterns=PATTERNS,
-    starters=r"eu|meu|minha|meus|minhas|moro|vivo|tenho|sou|estou|trabalho|me|nós|nos",
+    starters=r"eu|meu|minha|meus|minhas|moro|vivo|tenho|sou|estou|trabalho|me|nós|nos|fumo",
     conjunctions=r"e|mas|também",
     leads=(
         r"aliás|na verdade|de fato|por sinal|agora|então|bem|e|mas|também|além disso|"
