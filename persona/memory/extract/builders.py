@@ -36,6 +36,10 @@ _ARTICLE = re.compile(
     r"o|os|as|der|die|das|den|dem|ein|eine|einen|de|do|da|dos)\s*(?<=\s|')",
     re.IGNORECASE,
 )
+_NEGATED = re.compile(
+    r"\b(?:not|never|nicht|kein\w*|nie|pas|plus|jamais|no|nunca|non|mai|più|não|nada)\b",
+    re.IGNORECASE,
+)
 _NAME = re.compile(r"[^\W\d_][\w'-]*(?: [^\W\d_][\w'-]*){0,2}")
 
 
@@ -84,7 +88,7 @@ def _with_article(value: str) -> str:
 def name(m: re.Match[str], _now: datetime) -> Candidate | None:
     """ "My name is …", "Ich heiße …": the user's name."""
     value = clean(m["v"])
-    if not _NAME.fullmatch(value) or value.lower() in lx.NON_NAMES:
+    if not _NAME.fullmatch(value) or any(w in lx.NON_NAMES for w in value.lower().split()):
         return None
     value = " ".join(w[:1].upper() + w[1:] for w in value.split())
     return Candidate("fact", f"Name is {value}", "name", value, 0.9)
@@ -191,7 +195,15 @@ def opinion_as(verb: str) -> Builder:
 
     def build(m: re.Match[str], _now: datetime) -> Candidate | None:
         value = clean(m["v"], pattern=lx.OPINION_CUT)
-        if not ok_value(value, 8) or value.lower() in lx.NON_OBJECTS_I18N:
+        words = value.lower().split()
+        # "me gusta mucho" has no object; "ich mag das nicht" is no liking
+        if (
+            not ok_value(value, 8)
+            or value.lower() in lx.NON_OBJECTS_I18N
+            or words[-1] in lx.NON_OBJECTS_I18N
+        ):
+            return None
+        if _NEGATED.search(value):
             return None
         key = object_key(value)
         return Candidate("preference", f"{verb} {key}", f"opinion:{key}", value, 0.5)

@@ -92,7 +92,9 @@ NON_NAMES = {
 NON_OBJECTS_I18N = {
     "es", "das", "dich", "euch", "sie", "ihn", "ça", "cela", "ceci", "le", "la", "les", "eso",
     "esto", "esta", "este", "lo", "questo", "questa", "quello", "quella", "ciò", "isso",
-    "isto", "disso", "disto", "você", "voce", "te", "ti", "du",
+    "isto", "disso", "disto", "você", "voce", "te", "ti", "du", "mucho", "muito", "molto",
+    "beaucoup", "sehr", "bien", "tanto", "poco", "nicht", "nada", "niente", "tutto", "todo",
+    "alles", "tout",
 }  # fmt: skip
 NOT_EMPLOYERS = {"home", "the moment", "night", "nights", "weekends", "casa", "home office"}
 # occupations in German, French, Spanish, Italian and Portuguese (both genders)
