@@ -46,6 +46,8 @@ MOVES = [
     ("Mi sono trasferita a Napoli l'anno scorso.", "Napoli"),
     ("Moro em Lisboa há dois anos.", "Lisboa"),
     ("Nos mudamos para Campinas no mês passado.", "Campinas"),
+    ("I've been living in Oslo for three years.", "Oslo"),
+    ("Ich lebe inzwischen in der Schweiz.", "Schweiz"),
 ]
 
 
@@ -61,6 +63,7 @@ def test_moves_including_we(message: str, city: str) -> None:
         ("I left Google and joined Stripe.", fact("Works at Stripe", "employer", "Stripe", 0.6)),
         ("Seit März arbeite ich bei der Telekom.", fact("Works at Telekom", "employer", "Telekom", 0.6)),
         ("Je travaille chez Renault depuis janvier.", fact("Works at Renault", "employer", "Renault", 0.6)),
+        ("Je travaille pour la SNCF.", fact("Works at SNCF", "employer", "SNCF", 0.6)),
         ("Ahora trabajo en Telefónica.", fact("Works at Telefónica", "employer", "Telefónica", 0.6)),
         ("Lavoro presso Eni.", fact("Works at Eni", "employer", "Eni", 0.6)),
         ("Trabalho na Natura.", fact("Works at Natura", "employer", "Natura", 0.6)),
@@ -174,6 +177,13 @@ def test_negations_end_what_they_name(message: str, expected: Candidate) -> None
         ("Sono intollerante al lattosio.", [fact("Is lactose intolerant (lattosio)", "intolerance:lactose", "lactose", 0.8)]),
         ("Prendo la metformina ogni mattina.", [fact("Takes metformin (metformina)", "medication:metformin", "metformina", H)]),
         ("Tomo losartana todos os dias.", [fact("Takes losartana", "medication:losartana", "losartana", H)]),
+        ("I was diagnosed with type 1 diabetes as a kid.", [fact("Has type 1 diabetes", "condition:diabetes", "type 1 diabetes", H)]),
+        ("Bei mir wurde Asthma diagnostiziert.", [fact("Has Asthma", "condition:asthma", "Asthma", H)]),
+        ("Ich bin Diabetikerin.", [fact("Has diabetes (Diabetikerin)", "condition:diabetes", "Diabetikerin", H)]),
+        ("On m'a diagnostiqué une dépression.", [fact("Has depression (dépression)", "condition:depression", "dépression", H)]),
+        ("Me diagnosticaron diabetes el año pasado.", [fact("Has diabetes", "condition:diabetes", "diabetes", H)]),
+        ("Sono celiaca.", [fact("Has celiac disease (celiaca)", "condition:celiac disease", "celiaca", H)]),
+        ("Fui diagnosticada com enxaqueca.", [fact("Has migraines (enxaqueca)", "condition:migraines", "enxaqueca", H)]),
     ],
 )  # fmt: skip
 def test_health_facts_are_first_class(message: str, expected: list[Candidate]) -> None:

@@ -298,7 +298,7 @@ def intolerance(m: re.Match[str], _now: datetime) -> Candidate | None:
 
 def condition(m: re.Match[str], _now: datetime) -> Candidate | None:
     """A condition the user has ("type 2 diabetes", "Zöliakie"), when it is a known one."""
-    value = _ARTICLE.sub("", clean(m["v"])).strip()
+    value = _ARTICLE.sub("", clean(m["v"], pattern=lx.CONDITION_CUT)).strip()
     canonical = health.condition(value)
     if canonical is None or len(value.split()) > 5:
         return None

@@ -41,16 +41,17 @@ _ALLERGENS = {
 }
 _CONDITIONS = {
     "diabetes": r"(?:type [12] |typ[- ][12][- ]?)?diabet(?:es|e|is|ète)|zuckerkrankheit|"
-    r"diabete",
-    "asthma": r"asthma|asthme|asma",
+    r"diabete|diabetic|diabétique|diab[ée]tic[oa]|diabetiker(?:in)?",
+    "asthma": r"asthma|asthme|asma|asthmatic|asthmatique|asm[áa]tic[oa]|asthmatiker(?:in)?",
     "celiac disease": r"c(?:o)?eliac(?: disease)?|zöliakie|maladie cœliaque|cœliaque|"
-    r"celiaqu[ií]a|celiachia|doença celíaca|celíac[oa]",
+    r"celiaqu[ií]a|celiachia|doença celíaca|cel[íi]ac[oa]",
     "Crohn's disease": r"(?:maladie de |morbus |enfermedad de |morbo di |doença de )?crohn(?:'s)?"
     r"(?: disease)?",
     "migraines": r"migraines?|migräne|migrañas?|emicrania|enxaquecas?",
     "high blood pressure": r"high blood pressure|hypertension|bluthochdruck|hipertensi[oó]n|"
     r"ipertensione|hipertensão|hypertonie",
-    "epilepsy": r"epilep(?:sy|sie|sia)|épilepsie",
+    "epilepsy": r"epilep(?:sy|sie|sia)|épilepsie|epileptic|épileptique|epil[ée]ptic[oa]|"
+    r"epilettic[oa]|epileptiker(?:in)?",
     "depression": r"depression|dépression|depresi[oó]n|depressione|depressão",
     "anxiety": r"anxiety(?: disorder)?|angststörung|anxiété|ansiedad|ansia|ansiedade",
     "ADHD": r"adhd|adhs|tdah|tdha",

@@ -84,6 +84,12 @@ MED_CUT = re.compile(
     r"per|contro|da|por dia|de manhã|à noite|há)\b.*$",
     re.IGNORECASE,
 )
+# a condition ends where the when begins ("diabetes el año pasado", "asthma as a kid")
+CONDITION_CUT = re.compile(
+    rf"{CUT_COMMON}|\s+(?:as a|since|last|when|for|and|el año|el mes|desde|hace|l'année|"
+    r"depuis|seit|letztes|vor|da|dall'|l'anno|há|no ano|desde)\b.*$",
+    re.IGNORECASE,
+)
 NON_NAMES = {
     "not", "sure", "sorry", "tired", "here", "back", "fine", "ok", "okay", "done", "busy",
     "übrigens", "auch", "nicht", "aussi", "pas", "también", "no", "anche", "non", "também",

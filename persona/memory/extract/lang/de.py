@@ -33,7 +33,8 @@ PATTERNS = [
         b.name,
     ),
     (
-        rf"^(?:{_v('wohne|lebe')}|{_v('wohnen|leben', 'wir')}) {_FILL}in (?P<v>{PLACE}){TAIL}$",
+        rf"^(?:{_v('wohne|lebe')}|{_v('wohnen|leben', 'wir')}) {_FILL}"
+        rf"in (?:der |dem |den )?(?P<v>{PLACE}){TAIL}$",
         b.location,
     ),
     (rf"^(?:{_BIN}|{_WIR_SIND}) {_FILL}nach (?P<v>{PLACE}) (?:um)?gezogen$", b.location),
@@ -68,6 +69,11 @@ PATTERNS = [
     (rf"^{_v('vertrage')} (?:kein|keine|keinen) (?P<v>laktose|gluten)$", b.intolerance),
     (rf"^{_BIN} (?P<v>diabetiker(?:in)?|asthmatiker(?:in)?|epileptiker(?:in)?)$", b.condition),
     (rf"^(?:{_HABE}|{_v('leide')} (?:an|unter)) {_FILL}(?P<v>.+)$", b.condition),
+    (
+        rf"^bei mir (?:wurde|ist) {_FILL}(?P<v>.+?) (?:diagnostiziert|festgestellt)"
+        r"(?: worden)?$",
+        b.condition,
+    ),
     (rf"^{_v('nehme')} {_FILL}(?P<v>.+)$", b.medication),
     (rf"^(?:ich )?(?P<v>rauche)(?: ich)?{TAIL}$", b.habit),
     (rf"^{_v('esse')} (?:kein|keine|keinen) (?P<v>{_W})$", b.avoids),

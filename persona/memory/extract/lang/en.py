@@ -24,6 +24,7 @@ PATTERNS = [
         b.location,
     ),
     (r"^we (?:currently |now )?live in (?P<v>.+)$", b.location),
+    (rf"^(?:{_I_HAVE}|we've|we have) been (?:living|based) in (?P<v>.+)$", b.location),
     (rf"^(?:{_I_AM} (?:originally )?from|i come from) (?P<v>.+)$", b.hometown),
     (r"^i was born in (?P<v>.+)$", b.born_in),
     (r"^i was born on (?P<v>.+)$", b.born_on),
@@ -50,7 +51,11 @@ PATTERNS = [
     (rf"^{_I_AM} intolerant to (?P<v>lactose|gluten)$", b.intolerance),
     (rf"^{_HAVE} (?:an? )?(?P<v>lactose|gluten) intolerance$", b.intolerance),
     (rf"^{_I_AM} (?P<v>diabetic|asthmatic|epileptic|celiac|coeliac|anemic|anaemic)$", b.condition),
-    (rf"^(?:{_HAVE}|i suffer from|{_I_AM} living with) (?P<v>.+)$", b.condition),
+    (
+        rf"^(?:(?:{_I_HAVE} been|i was|{_I_AM}) diagnosed with|{_HAVE}|i suffer from|"
+        rf"{_I_AM} living with) (?P<v>.+)$",
+        b.condition,
+    ),
     (rf"^(?:i (?:take|use)|{_I_AM} on|{_I_AM} taking) (?P<v>.+)$", b.medication),
     (r"^i (?P<v>smoke)(?: (?:cigarettes|every day|a lot|daily))?$", b.habit),
     (rf"^i {_NOT} eat (?P<v>.+)$", b.avoids),

@@ -35,6 +35,7 @@ PATTERNS = [
     (rf"^{_YO}soy (?P<v>diabétic[oa]|asmátic[oa]|celíac[oa]|epiléptic[oa])$", b.condition),
     (r"^(?:yo )?tengo (?P<v>\d{1,3}) años$", b.age),
     (rf"^{_YO}(?:tengo|padezco(?: de)?|sufro de) {_FILL}(?P<v>.+)$", b.condition),
+    (rf"^(?:me diagnosticaron|me han diagnosticado) {_FILL}(?P<v>.+)$", b.condition),
     (rf"^{_YO}(?:tomo|estoy tomando) {_FILL}(?P<v>.+)$", b.medication),
     (r"^(?:yo )?(?P<v>fumo)(?: .*)?$", b.habit),
     (rf"^{_YO}trabajo {_FILL}(?:como|de) (?P<v>.+)$", b.job_as),

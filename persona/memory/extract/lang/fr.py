@@ -44,10 +44,14 @@ PATTERNS = [
     (rf"^j'ai une intolérance {_ART}(?P<v>lactose|gluten)$", b.intolerance),
     (rf"^{_JE_SUIS} (?P<v>diabétique|asthmatique|épileptique|cœliaque|coeliaque)$", b.condition),
     (rf"^(?:j'ai |je souffre de |je souffre d'){_FILL}(?P<v>.+)$", b.condition),
+    (rf"^on m'a diagnostiqué {_FILL}(?:une |un |le |la |l'|de l'|du )?(?P<v>.+)$", b.condition),
     (rf"^(?:je prends|je suis sous) {_FILL}(?P<v>.+)$", b.medication),
     (r"^je (?P<v>fume)(?: .*)?$", b.habit),
     (rf"^(?:je travaille|je bosse) {_FILL}(?:comme|en tant que) (?P<v>.+)$", b.job_as),
-    (rf"^(?:je travaille|je bosse) {_FILL}(?:chez|pour) (?P<v>{ORG}){TAIL}$", b.employer),
+    (
+        rf"^(?:je travaille|je bosse) {_FILL}(?:chez|pour) (?:la |le |l')?(?P<v>{ORG}){TAIL}$",
+        b.employer,
+    ),
     (
         rf"^(?:j'ai|je viens de) (?:commencé|commencer|trouvé|trouver) un (?:nouveau )?"
         rf"(?:travail|boulot|job|poste|emploi)(?: nouveau)? chez (?P<v>{ORG}){TAIL}$",

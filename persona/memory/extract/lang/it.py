@@ -38,6 +38,7 @@ PATTERNS = [
     (rf"^{_IO}sono (?P<v>diabetic[oa]|asmatic[oa]|celiac[oa]|epilettic[oa])$", b.condition),
     (r"^(?:io )?ho (?P<v>\d{1,3}) anni$", b.age),
     (rf"^{_IO}(?:ho|soffro di) {_FILL}(?P<v>.+)$", b.condition),
+    (rf"^mi (?:hanno|è stato|è stata) diagnosticat[oa]? {_FILL}(?P<v>.+)$", b.condition),
     (rf"^{_IO}(?:prendo|assumo|sto prendendo) {_FILL}(?P<v>.+)$", b.medication),
     (r"^(?:io )?(?P<v>fumo)(?: .*)?$", b.habit),
     (rf"^{_IO}lavoro {_FILL}come (?P<v>.+)$", b.job_as),

@@ -32,6 +32,7 @@ PATTERNS = [
     (rf"^{_EU}sou (?P<v>diabétic[oa]|asmátic[oa]|celíac[oa]|epiléptic[oa])$", b.condition),
     (r"^(?:eu )?tenho (?P<v>\d{1,3}) anos$", b.age),
     (rf"^{_EU}(?:tenho|sofro de) {_FILL}(?P<v>.+)$", b.condition),
+    (rf"^{_EU}fui diagnosticad[oa] com {_FILL}(?P<v>.+)$", b.condition),
     (rf"^{_EU}(?:tomo|estou tomando|estou a tomar) {_FILL}(?P<v>.+)$", b.medication),
     (r"^(?:eu )?(?P<v>fumo)(?: .*)?$", b.habit),
     (rf"^{_EU}trabalho {_FILL}como (?P<v>.+)$", b.job_as),
