@@ -18,7 +18,8 @@ from persona.memory.extract import lexicon as lx
 from persona.memory.extract.candidate import Candidate, normalize_text
 from persona.memory.extract.dates import DATE_PHRASE, resolve_date
 
-Builder = Callable[[re.Match[str], datetime], Candidate | None]
+# one candidate, several ("allergic to peanuts and shellfish"), or None for no match
+Builder = Callable[[re.Match[str], datetime], Candidate | list[Candidate] | None]
 
 _FIRST_PERSON = [
     (re.compile(r"\bI'm\b"), "they're"),
@@ -32,7 +33,8 @@ _FIRST_PERSON = [
 ]
 # articles and possessives in front of an object, in the six languages
 _ARTICLE = re.compile(
-    r"^(?:the|a|an|some|my|le|la|les|l'|un|une|des|du|de la|de l'|el|los|las|il|lo|gli|i|"
+    r"^(?:the|a|an|some|my|le|la|les|l'|un|une|des|du|de la|de l'|aux|au|à la|à l'|à|al|"
+    r"alla|alle|ai|agli|ao|aos|às|el|los|las|il|lo|gli|i|"
     r"o|os|as|der|die|das|den|dem|ein|eine|einen|de|do|da|dos)\s*(?<=\s|')",
     re.IGNORECASE,
 )
@@ -274,12 +276,25 @@ def avoids(m: re.Match[str], _now: datetime) -> Candidate | None:
     return Candidate("preference", f"Does not eat {third_person(value)}", key, value, 0.7)
 
 
-def allergy(m: re.Match[str], _now: datetime) -> Candidate | None:
-    """An allergy, keyed by the allergen's English name when it is a known one."""
-    value = clean(m["v"])
+_LIST = re.compile(r"\s*,\s*|\s+(?:and|or|und|oder|et|ou|y|o|e)\s+", re.IGNORECASE)
+
+
+def allergy(m: re.Match[str], _now: datetime) -> list[Candidate] | None:
+    """Allergies ("to peanuts and shellfish"), each keyed by the allergen's English name when
+    it is a known one."""
+    items = _LIST.split(clean(m["v"], pattern=lx.LIST_CUT))
+    found = [c for item in items if (c := _allergy(re.sub(r"^(?:to|a|à|gegen) ", "", item)))]
+    # a list counts only if every item is an allergen ("cats and it gets worse" is no list)
+    if len(found) == len(items) and found:
+        return found
+    first = _allergy(clean(m["v"]))
+    return [first] if first else None
+
+
+def _allergy(value: str) -> Candidate | None:
     if not ok_value(value) or value.lower() in lx.NON_OBJECTS_I18N:
         return None
-    value = _ARTICLE.sub("", value) or value
+    value = object_key(value) if value.islower() else _ARTICLE.sub("", value) or value
     canonical = health.allergen(value)
     shown = health.with_original(canonical, value) if canonical else value
     key = canonical or object_key(value)

@@ -15,6 +15,7 @@ from persona.memory.extract.candidate import Candidate
 from persona.memory.extract.lang import LANGUAGES
 from persona.memory.extract.rules import (
     is_statement,
+    match_all,
     match_clause,
     sentences,
     split_clauses,
@@ -131,7 +132,7 @@ def _remember(x: str, now: datetime | None) -> list[Candidate]:
     if _INSTRUCTION.match(x):
         text = re.sub(r"^(?:to |please )", "", x, flags=re.IGNORECASE)
         return [Candidate("instruction", _generic_text(text), None, None, EXPLICIT_IMPORTANCE)]
-    found = [c for clause in split_clauses(x) if (c := match_clause(clause, now)) is not None]
+    found = [c for clause in split_clauses(x) for c in match_all(clause, now)]
     if found:
         return [replace(c, importance=max(c.importance, EXPLICIT_IMPORTANCE)) for c in found]
     return [Candidate("fact", _generic_text(x), None, None, EXPLICIT_IMPORTANCE)]

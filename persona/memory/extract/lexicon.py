@@ -66,6 +66,8 @@ PLACE_CUT = re.compile(
     r"\s+(?:\w+ )?(?:days?|weeks?|months?|years?) ago\b.*$",
     re.IGNORECASE,
 )
+# a list of objects runs past commas ("peanuts, shellfish and eggs")
+LIST_CUT = re.compile(CUT_COMMON.replace(",.*$|", "", 1), re.IGNORECASE)
 # "I love action and sci-fi movies": an object may contain "and"/"with"
 OPINION_CUT = re.compile(CUT_COMMON, re.IGNORECASE)
 

@@ -34,6 +34,7 @@ __all__ = [
     "correction",
     "extract_rules",
     "is_statement",
+    "match_all",
     "match_clause",
     "sentences",
     "settle",
@@ -127,8 +128,8 @@ def clauses(message: str) -> list[str]:
     return out
 
 
-def match_clause(clause: str, now: datetime | None = None) -> Candidate | None:
-    """The candidate the first matching pattern builds from one clause, or None.
+def match_all(clause: str, now: datetime | None = None) -> list[Candidate]:
+    """The candidates the first matching pattern builds from one clause (usually one).
 
     A clause that matches nothing is tried once more up to its first comma ("I've got a
     shellfish allergy, so be careful" -> "I've got a shellfish allergy").
@@ -140,9 +141,15 @@ def match_clause(clause: str, now: datetime | None = None) -> Candidate | None:
     for text in tries:
         for pattern, build in _COMPILED:
             match = pattern.match(text)
-            if match and (candidate := build(match, when)) is not None:
-                return candidate
-    return None
+            if match and (built := build(match, when)):
+                return built if isinstance(built, list) else [built]
+    return []
+
+
+def match_clause(clause: str, now: datetime | None = None) -> Candidate | None:
+    """The first candidate one clause states, or None."""
+    found = match_all(clause, now)
+    return found[0] if found else None
 
 
 def _core(text: str) -> str:
@@ -164,8 +171,7 @@ def correction(
     statement, old = m["s"].strip(), m["old"].strip(" .!")
     meant = _MEANT.match(statement)
     if meant is None:
-        found = match_clause(statement, now)
-        return [found] if found is not None else None
+        return match_all(statement, now) or None
     new = b.clean(meant["new"])
     old_word = re.compile(rf"\b{re.escape(old)}\b", re.IGNORECASE)
     out: list[Candidate] = []
@@ -221,6 +227,6 @@ def extract_rules(
         corrected = correction(clause, now, current)
         if corrected is not None:
             found.extend(corrected)
-        elif (candidate := match_clause(clause, now)) is not None:
-            found.append(candidate)
+        else:
+            found.extend(match_all(clause, now))
     return settle(found, current)
