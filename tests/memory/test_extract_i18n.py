@@ -186,30 +186,6 @@ def test_negations_end_what_they_name(message: str, expected: Candidate) -> None
         ("Fui diagnosticada com enxaqueca.", [fact("Has migraines (enxaqueca)", "condition:migraines", "enxaqueca", H)]),
     ],
 )  # fmt: skip
-@pytest.mark.parametrize(
-    ("message", "expected"),
-    [
-        (
-            "I'm allergic to peanuts, shellfish and eggs.",
-            [("peanuts", "peanuts"), ("shellfish", "shellfish"), ("eggs", "eggs")],
-        ),
-        ("Ich bin allergisch gegen Nüsse und Katzen.", [("nuts (Nüsse)", "Nüsse"), ("cats (Katzen)", "Katzen")]),
-        ("J'ai une allergie aux noix et aux arachides.", [("nuts (noix)", "noix"), ("peanuts (arachides)", "arachides")]),
-        ("Soy alérgica a los gatos y a los perros.", [("cats (gatos)", "gatos"), ("dogs (perros)", "perros")]),
-        ("Sono allergico alle noci e ai crostacei.", [("nuts (noci)", "noci"), ("shellfish (crostacei)", "crostacei")]),
-        # not a list of allergens: only the first is one
-        ("I'm allergic to cats and it gets worse in spring.", [("cats", "cats")]),
-    ],
-)  # fmt: skip
-def test_a_list_of_allergies_is_one_fact_each(
-    message: str, expected: list[tuple[str, str]]
-) -> None:
-    assert run(message) == [
-        fact(f"Is allergic to {shown}", f"allergy:{shown.split(' (')[0]}", value, H)
-        for shown, value in expected
-    ]
-
-
 def test_health_facts_are_first_class(message: str, expected: list[Candidate]) -> None:
     assert run(message) == expected
 
@@ -346,3 +322,27 @@ def test_a_restated_fact_in_another_language_is_the_current_memory() -> None:
 )
 def test_nothing_is_stored(message: str) -> None:
     assert run(message) == []
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "I'm allergic to peanuts, shellfish and eggs.",
+            [("peanuts", "peanuts"), ("shellfish", "shellfish"), ("eggs", "eggs")],
+        ),
+        ("Ich bin allergisch gegen Nüsse und Katzen.", [("nuts (Nüsse)", "Nüsse"), ("cats (Katzen)", "Katzen")]),
+        ("J'ai une allergie aux noix et aux arachides.", [("nuts (noix)", "noix"), ("peanuts (arachides)", "arachides")]),
+        ("Soy alérgica a los gatos y a los perros.", [("cats (gatos)", "gatos"), ("dogs (perros)", "perros")]),
+        ("Sono allergico alle noci e ai crostacei.", [("nuts (noci)", "noci"), ("shellfish (crostacei)", "crostacei")]),
+        # not a list of allergens: only the first is one
+        ("I'm allergic to cats and it gets worse in spring.", [("cats", "cats")]),
+    ],
+)  # fmt: skip
+def test_a_list_of_allergies_is_one_fact_each(
+    message: str, expected: list[tuple[str, str]]
+) -> None:
+    assert run(message) == [
+        fact(f"Is allergic to {shown}", f"allergy:{shown.split(' (')[0]}", value, H)
+        for shown, value in expected
+    ]
