@@ -47,6 +47,7 @@ MOVES = [
     ("Moro em Lisboa há dois anos.", "Lisboa"),
     ("Nos mudamos para Campinas no mês passado.", "Campinas"),
     ("I've been living in Oslo for three years.", "Oslo"),
+    ("Just moved to Austin!", "Austin"),
     ("Ich lebe inzwischen in der Schweiz.", "Schweiz"),
 ]
 
@@ -61,6 +62,7 @@ def test_moves_including_we(message: str, city: str) -> None:
     [
         ("I got a job at Microsoft.", fact("Works at Microsoft", "employer", "Microsoft", 0.6)),
         ("I left Google and joined Stripe.", fact("Works at Stripe", "employer", "Stripe", 0.6)),
+        ("I was hired by Spotify last week.", fact("Works at Spotify", "employer", "Spotify", 0.6)),
         ("Seit März arbeite ich bei der Telekom.", fact("Works at Telekom", "employer", "Telekom", 0.6)),
         ("Je travaille chez Renault depuis janvier.", fact("Works at Renault", "employer", "Renault", 0.6)),
         ("Je travaille pour la SNCF.", fact("Works at SNCF", "employer", "SNCF", 0.6)),
@@ -128,6 +130,7 @@ SMOKES = forget("fact", "Smokes", "habit:smoking", None, 0.6)
     [
         ("I quit smoking last year.", SMOKES),
         ("I no longer smoke.", SMOKES),
+        ("I used to smoke.", SMOKES),
         ("Ich rauche nicht mehr.", SMOKES),
         ("Ich habe aufgehört zu rauchen.", SMOKES),
         ("Je ne fume plus.", SMOKES),
@@ -298,6 +301,7 @@ def test_a_restated_fact_in_another_language_is_the_current_memory() -> None:
         "I take the train to work.",
         "I'm in Paris this week.",
         "My name is not important.",
+        "moved to tears by the film",
         "J'ai faim.",
         "Tengo que trabajar mañana.",
         "Ho una domanda.",

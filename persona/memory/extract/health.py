@@ -67,6 +67,8 @@ _CONDITIONS = {
     "anemia": r"an(?:a)?emia|anämie|anémie|anemia",
     "gout": r"gout|gicht|goutte|gota|gotta",
     "sleep apnea": r"sleep apn(?:o)?ea|schlafapnoe|apnée du sommeil|apnea del sueño",
+    "hay fever": r"hay ?fever|heuschnupfen|rhume des foins|fiebre del heno|febbre da fieno|"
+    r"rinite alérgica|rinitis alérgica",
     "tinnitus": r"tinnitus|acouphènes|acúfenos|acufene|zumbido",
     "endometriosis": r"endometriosis|endometriose|endométriose|endometriosi",
 }

@@ -172,6 +172,8 @@ def correction(
     meant = _MEANT.match(statement)
     if meant is None:
         return match_all(statement, now) or None
+    if stated := match_all(meant["new"], now):
+        return stated  # "I meant I work at Acme, not Globex": the statement supersedes
     new = b.clean(meant["new"])
     old_word = re.compile(rf"\b{re.escape(old)}\b", re.IGNORECASE)
     out: list[Candidate] = []

@@ -24,6 +24,8 @@ PATTERNS = [
         b.location,
     ),
     (r"^we (?:currently |now )?live in (?P<v>.+)$", b.location),
+    # chat leaves the subject out: "Just moved to Austin!" (a capitalised place only)
+    (r"^(?:just |recently |finally )?(?:moved|relocated) to (?P<v>(?-i:[A-Z]).+)$", b.location),
     (rf"^(?:{_I_HAVE}|we've|we have) been (?:living|based) in (?P<v>.+)$", b.location),
     (rf"^(?:{_I_AM} (?:originally )?from|i come from) (?P<v>.+)$", b.hometown),
     (r"^i was born in (?P<v>.+)$", b.born_in),
@@ -33,6 +35,11 @@ PATTERNS = [
         rf"^{_I_AM}(?: now| also| strictly| a strict)? (?:a |an )?"
         rf"(?P<v>vegetarian|vegan|pescatarian|pescetarian|flexitarian|carnivore)"
         r"(?: now| again| these days| nowadays| too)?$",
+        b.diet,
+    ),
+    (
+        rf"^{_I_HAVE} been (?:a |an )?(?P<v>{DIET_WORDS})"
+        r"(?: (?:for|since) .*)?$",
         b.diet,
     ),
     (
@@ -50,7 +57,11 @@ PATTERNS = [
     (rf"^{_I_AM} (?P<v>lactose|gluten)[- ]intolerant$", b.intolerance),
     (rf"^{_I_AM} intolerant to (?P<v>lactose|gluten)$", b.intolerance),
     (rf"^{_HAVE} (?:an? )?(?P<v>lactose|gluten) intolerance$", b.intolerance),
-    (rf"^{_I_AM} (?P<v>diabetic|asthmatic|epileptic|celiac|coeliac|anemic|anaemic)$", b.condition),
+    (
+        rf"^{_I_AM} (?P<v>(?:type [12] )?diabetic|asthmatic|epileptic|celiac|coeliac|anemic|"
+        r"anaemic)$",
+        b.condition,
+    ),
     (
         rf"^(?:(?:{_I_HAVE} been|i was|{_I_AM}) diagnosed with|{_HAVE}|i suffer from|"
         rf"{_I_AM} living with) (?P<v>.+)$",
@@ -64,6 +75,11 @@ PATTERNS = [
     (
         rf"^(?:i|{_I_AM}|{_I_HAVE} been|i now) (?:currently |now )?work(?:ing)? (?:at|for) "
         r"(?P<v>.+)$",
+        b.employer,
+    ),
+    (
+        rf"^(?:i|{_I_HAVE}|i've) (?:just |recently )?(?:got |been |was )?(?:hired|employed) "
+        rf"(?:at|by) (?P<v>{ORG})(?: .*)?$",
         b.employer,
     ),
     (
@@ -137,6 +153,7 @@ LANGUAGE = Language(
         (r"^(?P<s>i(?:'m| am)?) no longer (?P<x>.+)$", r"\g<s> \g<x>"),
         (r"^(?P<s>i(?:'m| am)) not (?P<x>.+?) any ?more$", r"\g<s> \g<x>"),
         (r"^i (?:don't|do not) (?P<x>.+?) any ?more$", r"I \g<x>"),
+        (r"^i used to (?P<x>.+)$", r"I \g<x>"),
         (r"^i(?: have|'ve)? (?:stopped|quit|given up|gave up) (?P<x>smoking)\b.*$", r"I smoke"),
     ],
     meant=r"i meant|i mean|i said|what i meant was",
