@@ -66,6 +66,11 @@ def test_moves_including_we(message: str, city: str) -> None:
         ("Seit März arbeite ich bei der Telekom.", fact("Works at Telekom", "employer", "Telekom", 0.6)),
         ("Je travaille chez Renault depuis janvier.", fact("Works at Renault", "employer", "Renault", 0.6)),
         ("Je travaille pour la SNCF.", fact("Works at SNCF", "employer", "SNCF", 0.6)),
+        ("Ich habe bei Bosch angefangen.", fact("Works at Bosch", "employer", "Bosch", 0.6)),
+        ("J'ai été embauchée chez Orange.", fact("Works at Orange", "employer", "Orange", 0.6)),
+        ("Me contrataron en Mercadona.", fact("Works at Mercadona", "employer", "Mercadona", 0.6)),
+        ("Sono stato assunto da Luxottica.", fact("Works at Luxottica", "employer", "Luxottica", 0.6)),
+        ("Fui contratado pela Embraer.", fact("Works at Embraer", "employer", "Embraer", 0.6)),
         ("Ahora trabajo en Telefónica.", fact("Works at Telefónica", "employer", "Telefónica", 0.6)),
         ("Lavoro presso Eni.", fact("Works at Eni", "employer", "Eni", 0.6)),
         ("Trabalho na Natura.", fact("Works at Natura", "employer", "Natura", 0.6)),
@@ -182,6 +187,8 @@ def test_negations_end_what_they_name(message: str, expected: Candidate) -> None
         ("Tomo losartana todos os dias.", [fact("Takes losartana", "medication:losartana", "losartana", H)]),
         ("I was diagnosed with type 1 diabetes as a kid.", [fact("Has type 1 diabetes", "condition:diabetes", "type 1 diabetes", H)]),
         ("Bei mir wurde Asthma diagnostiziert.", [fact("Has Asthma", "condition:asthma", "Asthma", H)]),
+        ("Ich bin Asthmatiker.", [fact("Has asthma (Asthmatiker)", "condition:asthma", "Asthmatiker", H)]),
+        ("J'ai du diabète.", [fact("Has diabetes (diabète)", "condition:diabetes", "diabète", H)]),
         ("Ich bin Diabetikerin.", [fact("Has diabetes (Diabetikerin)", "condition:diabetes", "Diabetikerin", H)]),
         ("On m'a diagnostiqué une dépression.", [fact("Has depression (dépression)", "condition:depression", "dépression", H)]),
         ("Me diagnosticaron diabetes el año pasado.", [fact("Has diabetes", "condition:diabetes", "diabetes", H)]),
@@ -350,3 +357,17 @@ def test_a_list_of_allergies_is_one_fact_each(
         fact(f"Is allergic to {shown}", f"allergy:{shown.split(' (')[0]}", value, H)
         for shown, value in expected
     ]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Jetzt hasse ich Kaffee.", Candidate("preference", "Hates kaffee", "opinion:kaffee", "Kaffee", 0.5)),
+        ("Maintenant je déteste le café.", Candidate("preference", "Hates café", "opinion:café", "le café", 0.5)),
+        ("Ahora odio el café.", Candidate("preference", "Hates café", "opinion:café", "el café", 0.5)),
+        ("Agora odeio café.", Candidate("preference", "Hates café", "opinion:café", "café", 0.5)),
+    ],
+)  # fmt: skip
+def test_a_flipped_taste_is_keyed_by_its_object(message: str, expected: Candidate) -> None:
+    # the key ("opinion:café") is what makes "Loves café" superseded by "Hates café"
+    assert run(message) == [expected]

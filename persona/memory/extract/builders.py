@@ -317,7 +317,8 @@ def condition(m: re.Match[str], _now: datetime) -> Candidate | None:
     canonical = health.condition(value)
     if canonical is None or len(value.split()) > 5:
         return None
-    known = canonical.lower().rstrip("s") in value.lower()
+    # the user's words name it in English already ("type 2 diabetes"), or need the name
+    known = re.search(rf"\b{re.escape(canonical.lower().rstrip('s'))}s?\b", value.lower())
     shown = value if known else f"{canonical} ({value})"
     return Candidate(
         "fact", f"Has {shown}", f"condition:{canonical.lower()}", value, health.HEALTH_IMPORTANCE

@@ -40,7 +40,7 @@ _ALLERGENS = {
     "kiwi": r"kiwis?",
 }
 _CONDITIONS = {
-    "diabetes": r"(?:type [12] |typ[- ][12][- ]?)?diabet(?:es|e|is|ète)|zuckerkrankheit|"
+    "diabetes": r"(?:type [12] |typ[- ][12][- ]?)?diab[eè]t(?:es|e|is)|zuckerkrankheit|"
     r"diabete|diabetic|diabétique|diab[ée]tic[oa]|diabetiker(?:in)?",
     "asthma": r"asthma|asthme|asma|asthmatic|asthmatique|asm[áa]tic[oa]|asthmatiker(?:in)?",
     "celiac disease": r"c(?:o)?eliac(?: disease)?|zöliakie|maladie cœliaque|cœliaque|"
@@ -49,6 +49,7 @@ _CONDITIONS = {
     r"(?: disease)?",
     "migraines": r"migraines?|migräne|migrañas?|emicrania|enxaquecas?",
     "high blood pressure": r"high blood pressure|hypertension|bluthochdruck|hipertensi[oó]n|"
+    r"pressão alta|tensión alta|presión alta|pressione alta|tension artérielle élevée|"
     r"ipertensione|hipertensão|hypertonie",
     "epilepsy": r"epilep(?:sy|sie|sia)|épilepsie|epileptic|épileptique|epil[ée]ptic[oa]|"
     r"epilettic[oa]|epileptiker(?:in)?",

@@ -60,7 +60,7 @@ _LEAD = re.compile(
 )
 _QUESTION_START = re.compile(
     r"^(?:do|does|did|am|is|are|was|were|can|could|would|should|will|shall|have|has|"
-    r"where|what|who|whom|whose|when|why|how|which|est-ce que|¿)",
+    r"where|what|who|whom|whose|when|why|how|which|est-ce que)\b|^¿",
     re.IGNORECASE,
 )
 _HYPOTHETICAL = re.compile(

@@ -89,6 +89,12 @@ PATTERNS = [
         b.employer,
     ),
     (rf"^{_BIN} {_FILL}zu (?P<v>{ORG}) gewechselt$", b.employer),
+    (
+        rf"^{_HABE} {_FILL}(?:einen neuen job|eine neue stelle|eine stelle|einen job) "
+        rf"bei (?:der |dem )?(?P<v>{ORG}){TAIL}$",
+        b.employer,
+    ),
+    (rf"^{_HABE} {_FILL}bei (?:der |dem )?(?P<v>{ORG}) angefangen$", b.employer),
     (rf"^{_BIN} {_FILL}(?P<v>\d{{1,3}})(?: jahre alt| jahre)?$", b.age),
     (rf"^{_BIN} {_FILL}(?P<v>\d{{1,3}}) geworden$", b.age),
     (

@@ -50,6 +50,11 @@ PATTERNS = [
         rf"{TAIL}$",
         b.employer,
     ),
+    (
+        rf"^(?:me contrataron|me han contratado|me contrató) (?:en|para) (?:la |el )?"
+        rf"(?P<v>{ORG}){TAIL}$",
+        b.employer,
+    ),
     (rf"^{_YO}soy {_FILL}(?:un |una )?(?P<v>[\w-]+)(?: (?:en|de|desde|para)\b.*)?$", b.job_noun),
     (r"^(?:a mí )?no me gusta(?:n)? (?:nada )?(?P<v>.+)$", b.opinion_as("Dislikes")),
     (rf"^(?:a mí )?me gusta(?:n)? {_FILL}(?P<v>.+)$", b.opinion_as("Likes")),

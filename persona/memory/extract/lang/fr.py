@@ -59,6 +59,12 @@ PATTERNS = [
     ),
     (rf"^(?:j'ai rejoint|je viens de rejoindre) (?P<v>{ORG}){TAIL}$", b.employer),
     (
+        rf"^(?:j'ai été|je viens d'être) (?:embauchée?|recrutée?) (?:chez|par) (?:la |le |l')?"
+        rf"(?P<v>{ORG}){TAIL}$",
+        b.employer,
+    ),
+    (rf"^(?:je viens de commencer|j'ai commencé) chez (?P<v>{ORG}){TAIL}$", b.employer),
+    (
         rf"^{_JE_SUIS} {_FILL}(?:embauchée?|employée?|salariée?) chez (?P<v>{ORG}){TAIL}$",
         b.employer,
     ),

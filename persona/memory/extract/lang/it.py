@@ -54,6 +54,10 @@ PATTERNS = [
         b.employer,
     ),
     (
+        rf"^{_IO}sono stat[oa] assunt[oa] (?:da|presso|alla|al|nella|nel) (?P<v>{ORG}){TAIL}$",
+        b.employer,
+    ),
+    (
         rf"^{_IO}(?:faccio (?:il |la |l')|sono (?:un |una |un')?)(?P<v>[\w-]+)"
         r"(?: (?:a|in|da|presso|di|per)\b.*)?$",
         b.job_noun,

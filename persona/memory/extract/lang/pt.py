@@ -47,6 +47,7 @@ PATTERNS = [
         rf"(?P<v>{ORG}){TAIL}$",
         b.employer,
     ),
+    (rf"^{_EU}fui contratad[oa] (?:pela|pelo|na|no|em) (?P<v>{ORG}){TAIL}$", b.employer),
     (
         rf"^{_EU}sou {_FILL}(?:um |uma )?(?P<v>[\w-]+)(?: (?:em|no|na|de|do|da|há)\b.*)?$",
         b.job_noun,
