@@ -371,3 +371,38 @@ def test_a_list_of_allergies_is_one_fact_each(
 def test_a_flipped_taste_is_keyed_by_its_object(message: str, expected: Candidate) -> None:
     # the key ("opinion:café") is what makes "Loves café" superseded by "Hates café"
     assert run(message) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("I moved back to Rome.", [fact("Lives in Rome", "location", "Rome", 0.8)]),
+        ("We settled in Porto.", [fact("Lives in Porto", "location", "Porto", 0.8)]),
+        ("I go by Sasha.", [fact("Name is Sasha", "name", "Sasha", 0.9)]),
+        ("My employer is Siemens.", [fact("Works at Siemens", "employer", "Siemens", 0.6)]),
+        ("I recently joined Siemens as a designer.", [fact("Works at Siemens", "employer", "Siemens", 0.6)]),
+        ("I'm a developer by profession.", [fact("Is a developer", "job", "developer", 0.7)]),
+        ("I turned 42 last week.", [fact("Is 42 years old", "age", "42", 0.6)]),
+        ("I'm gluten-free.", [Candidate("preference", "Does not eat gluten", "avoids:gluten", "gluten", 0.7)]),
+        (
+            "I take medication for high blood pressure.",
+            [fact("Has high blood pressure", "condition:high blood pressure", "high blood pressure", H)],
+        ),
+        # "it's X, not Y" and a bare "X, not Y" correct the memory holding Y
+        (
+            "Actually it's Turin, not Rome.",
+            [Candidate("fact", "Lives in Turin", "location", "Turin", 0.8, op="supersede", target_id="m-loc")],
+        ),
+        (
+            "Turin, not Rome.",
+            [Candidate("fact", "Lives in Turin", "location", "Turin", 0.8, op="supersede", target_id="m-loc")],
+        ),
+        ("It's cold, not warm.", []),
+        # forget the named person, however they are introduced
+        ("Please forget about my brother Paul.", [forget("fact", "Paul", None, None, 0.5)]),
+        ("Delete what you know about Paul.", [forget("fact", "Paul", None, None, 0.5)]),
+        ("Remove the comma from that sentence.", []),
+    ],
+)  # fmt: skip
+def test_english_variants(message: str, expected: list[Candidate]) -> None:
+    assert run(message) == expected

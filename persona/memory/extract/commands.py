@@ -75,6 +75,7 @@ _ABOUT_THING = re.compile(
     r"(?:\s+(?:gesagt|erzählt)(?: habe)?)?$",
     re.IGNORECASE,
 )
+_PROPER = re.compile(r"(?<!^)\b(?!I\b)[A-ZÀ-ÖØ-Þ][\w'-]+")
 # "forget my job" / "forget where I live": the attribute to invalidate, whatever its value
 _ABOUT = [
     (re.compile(r"^(?:my |the )?(?:name|what i'm called)$|^(?:meinen namen|mon nom|"
@@ -150,6 +151,9 @@ def _forget(x: str, now: datetime | None) -> list[Candidate]:
     found = match_clause(x, now)
     if found is not None:
         return [replace(found, op="forget")]
+    names = _PROPER.findall(x)
+    if names:  # "my brother Paul", "my job at Acme": the named thing is what to forget
+        return [Candidate("fact", " ".join(names), None, None, op="forget")]
     return [Candidate("fact", _generic_text(x), None, None, op="forget")]
 
 

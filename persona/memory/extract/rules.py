@@ -88,6 +88,7 @@ _NOT_TAIL = re.compile(
     re.IGNORECASE,
 )
 _MEANT = re.compile(rf"^(?:{_union('meant')})\s+(?P<new>.+)$", re.IGNORECASE)
+_BARE = re.compile(r"(?P<new>[A-ZÀ-ÖØ-Þ][\w'-]*(?: [A-ZÀ-ÖØ-Þ][\w'-]*){0,2})")
 
 
 def sentences(message: str) -> list[str]:
@@ -169,7 +170,8 @@ def correction(
     if m is None:
         return None
     statement, old = m["s"].strip(), m["old"].strip(" .!")
-    meant = _MEANT.match(statement)
+    # "I meant Turin, not Rome", "It's Turin, not Rome", or just "Turin, not Rome"
+    meant = _MEANT.match(statement) or _BARE.fullmatch(statement)
     if meant is None:
         return match_all(statement, now) or None
     if stated := match_all(meant["new"], now):

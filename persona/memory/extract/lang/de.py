@@ -148,7 +148,7 @@ LANGUAGE = Language(
         (r"^ich habe (?:mit dem |das )?(?P<x>rauchen) aufgehört$", r"ich rauche"),
         (r"^ich habe aufgehört,? zu (?P<x>rauchen)$", r"ich rauche"),
     ],
-    meant=r"ich meinte|ich meine|ich sagte|gemeint war|ich wollte sagen",
+    meant=r"ich meinte|ich meine|ich sagte|gemeint war|ich wollte sagen|es ist",
     not_word=r"nicht",
     remember=(
         r"merk dir|merke dir|merk dir das|merken sie sich|vergiss nicht|denk daran|denke daran|"

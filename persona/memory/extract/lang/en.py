@@ -15,12 +15,20 @@ _WE = r"(?:we|my \w+ and i|\w+ and i)"
 _SEVERITY = r"(?:(?:severely|very|mildly|deathly|highly|really|extremely|quite) )?"
 
 PATTERNS = [
-    (rf"^(?:my name(?:'s| is)|call me|{_I_AM} called|people call me) (?P<v>.+)$", b.name),
+    (
+        rf"^(?:my name(?:'s| is)|(?:the )?name's|call me|{_I_AM} called|people call me|i go by) "
+        r"(?P<v>.+)$",
+        b.name,
+    ),
     (r"^i (?:currently |now |still )?(?:live|reside) in (?P<v>.+)$", b.location),
     (rf"^{_I_AM} (?:currently |now )?(?:living|based|residing|staying) in (?P<v>.+)$", b.location),
     (
         rf"^(?:i|{_I_HAVE}|{_WE}(?: have|'ve)?)(?: just| recently| finally| now)? "
-        r"(?:moved|relocated) to (?P<v>.+)$",
+        r"(?:moved|relocated)(?: back| over)? to (?P<v>.+)$",
+        b.location,
+    ),
+    (
+        rf"^(?:i|{_I_HAVE}|{_WE}(?: have|'ve)?)(?: just| recently| finally)? settled in (?P<v>.+)$",
         b.location,
     ),
     (r"^we (?:currently |now )?live in (?P<v>.+)$", b.location),
@@ -70,8 +78,16 @@ PATTERNS = [
     (rf"^(?:i (?:take|use)|{_I_AM} on|{_I_AM} taking) (?P<v>.+)$", b.medication),
     (r"^i (?P<v>smoke)(?: (?:cigarettes|every day|a lot|daily))?$", b.habit),
     (rf"^i {_NOT} eat (?P<v>.+)$", b.avoids),
+    (rf"^{_I_AM} (?:strictly )?(?P<v>gluten|dairy|lactose|sugar|meat|nut)-free$", b.avoids),
+    (
+        rf"^(?:i take|{_I_AM} on|{_I_AM} taking) (?:medication|medicine|meds|pills|tablets) "
+        r"for (?P<v>.+)$",
+        b.condition,
+    ),
     (rf"^(?:i|{_I_AM}) (?:currently )?work(?:ing)? as (?P<v>.+)$", b.job),
     (r"^my (?:job|profession|occupation) is (?P<v>.+)$", b.job),
+    (rf"^my (?:employer|company) is (?P<v>{ORG})$", b.employer),
+    (rf"^{_I_AM} employed (?:at|by) (?P<v>{ORG})(?: .*)?$", b.employer),
     (
         rf"^(?:i|{_I_AM}|{_I_HAVE} been|i now) (?:currently |now )?work(?:ing)? (?:at|for) "
         r"(?P<v>.+)$",
@@ -88,12 +104,18 @@ PATTERNS = [
         b.employer,
     ),
     (
-        rf"^i (?:just |recently )?(?:(?:left|quit) (?-i:[A-Z][\w&.-]*(?: [A-Z][\w&.-]*)?) "
-        rf"(?:and|to) )?(?:joined|started at|started working (?:at|for)) (?P<v>{ORG})$",
+        rf"^(?:i|{_I_HAVE}) (?:just |recently )?"
+        r"(?:(?:left|quit) (?-i:[A-Z][\w&.-]*(?: [A-Z][\w&.-]*)?) (?:and|to) )?"
+        rf"(?:joined|started at|started working (?:at|for)) (?P<v>{ORG})"
+        r"(?: as .*| last .*| this .*| in .*)?$",
         b.employer,
     ),
     (rf"^{_I_AM} (?:now )?(?P<v>retired|unemployed|self-employed)$", b.job_status),
-    (rf"^{_I_AM} (?P<a>a|an) (?P<v>[\w -]+?)(?: (?:at|in|for|with|from)\b.*)?$", b.job_is_a),
+    (
+        rf"^{_I_AM} (?P<a>a|an) (?P<v>[\w -]+?)(?: (?:at|in|for|with|from|by profession|by trade)"
+        r"\b.*)?$",
+        b.job_is_a,
+    ),
     (
         r"^i (?:really |absolutely |also |just |kind of |kinda )*"
         r"(?P<verb>like|love|enjoy|adore|prefer|hate|dislike|detest|loathe) "
@@ -124,8 +146,12 @@ PATTERNS = [
         r"(?:'s name is| is called| is named| is) (?P<v>.+)$",
         b.relative_name,
     ),
-    (rf"^{_I_AM} (?P<v>\d{{1,3}})(?: years old| yrs old| years of age| year old)?$", b.age),
-    (r"^i (?:just )?turned (?P<v>\d{1,3})$", b.age),
+    (
+        rf"^{_I_AM} (?:now )?(?P<v>\d{{1,3}})(?: years old| yrs old| years of age| year old)?"
+        r"(?: now)?$",
+        b.age,
+    ),
+    (r"^i (?:just )?turned (?P<v>\d{1,3})(?: (?:last|this|yesterday|today|on)\b.*)?$", b.age),
     (rf"^i (?:just )?(?P<verb>{lx.EVENT_VERBS})(?P<rest>\b.*)$", b.event),
 ]
 
@@ -156,11 +182,15 @@ LANGUAGE = Language(
         (r"^i used to (?P<x>.+)$", r"I \g<x>"),
         (r"^i(?: have|'ve)? (?:stopped|quit|given up|gave up) (?P<x>smoking)\b.*$", r"I smoke"),
     ],
-    meant=r"i meant|i mean|i said|what i meant was",
+    meant=r"i meant|i mean|i said|what i meant was|it's|it is",
     not_word=r"not",
     remember=(
         r"remember(?: this)?|don't forget|do not forget|keep in mind|note|please note|"
         r"make a note"
     ),
-    forget=r"forget(?: about| that)?",
+    # "delete …" is a command only about what persona knows ("delete what you know about X")
+    forget=(
+        r"forget(?: about| that)?|(?:delete|erase|remove)(?= (?:everything|all|anything|"
+        r"what you know|what i told you)\b)"
+    ),
 )

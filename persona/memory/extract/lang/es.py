@@ -93,7 +93,7 @@ LANGUAGE = Language(
         (r"^(?:dejé|he dejado|deje) de (?P<x>fumar)$", r"fumo"),
         (r"^(?:dejé|he dejado) de tomar (?P<x>.+)$", r"tomo \g<x>"),
     ],
-    meant=r"quise decir|quería decir|quiero decir|me refería a",
+    meant=r"quise decir|quería decir|quiero decir|me refería a|es",
     not_word=r"no",
     remember=(
         r"recuerda|recuérdalo|acuérdate de|acuérdate|no olvides|no te olvides de|ten en cuenta|"

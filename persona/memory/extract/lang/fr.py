@@ -111,7 +111,7 @@ LANGUAGE = Language(
         (r"^j'ai arrêté (?:de |la )(?P<x>fumer|cigarette)$", r"je fume"),
         (r"^j'ai arrêté de prendre (?P<x>.+)$", r"je prends \g<x>"),
     ],
-    meant=r"je voulais dire|je veux dire|je voulais dire que",
+    meant=r"je voulais dire|je veux dire|je voulais dire que|c'est",
     not_word=r"pas|non",
     remember=(
         r"retiens|retenez|souviens-toi|rappelle-toi|n'oublie pas|note|notez|retiens bien|"

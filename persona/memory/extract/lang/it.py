@@ -98,7 +98,7 @@ LANGUAGE = Language(
         (r"^ho smesso di (?P<x>fumare)$", r"fumo"),
         (r"^ho smesso di prendere (?P<x>.+)$", r"prendo \g<x>"),
     ],
-    meant=r"intendevo|volevo dire|voglio dire|intendo",
+    meant=r"intendevo|volevo dire|voglio dire|intendo|è",
     not_word=r"non",
     remember=(
         r"ricorda|ricordati|ricorda questo|ricordati questo|non dimenticare|tieni a mente|"

@@ -90,7 +90,7 @@ LANGUAGE = Language(
         (r"^(?:eu )?(?:parei|deixei) de (?P<x>fumar)$", r"fumo"),
         (r"^(?:eu )?(?:parei|deixei) de tomar (?P<x>.+)$", r"tomo \g<x>"),
     ],
-    meant=r"(?:eu )?quis dizer|(?:eu )?queria dizer|quero dizer|me referia a",
+    meant=r"(?:eu )?quis dizer|(?:eu )?queria dizer|quero dizer|me referia a|é",
     not_word=r"não",
     remember=(
         r"lembra|lembre|lembra-te|lembre-se|lembra disso|lembre-se disso|lembra-te disto|"
