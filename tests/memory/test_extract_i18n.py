@@ -406,3 +406,19 @@ def test_a_flipped_taste_is_keyed_by_its_object(message: str, expected: Candidat
 )  # fmt: skip
 def test_english_variants(message: str, expected: list[Candidate]) -> None:
     assert run(message) == expected
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("Lembra-te de que sou alérgico a amendoim.", fact("Is allergic to peanuts (amendoim)", "allergy:peanuts", "amendoim", H)),
+        ("N'oublie pas que je suis végane.", fact("Is vegan (végane)", "diet", "vegan", 0.8)),
+        ("Non dimenticare che sono allergica alle arachidi.", fact("Is allergic to peanuts (arachidi)", "allergy:peanuts", "arachidi", H)),
+        ("Ten en cuenta que soy celíaco.", fact("Has celiac disease (celíaco)", "condition:celiac disease", "celíaco", H)),
+        ("Denk daran, dass ich Laktose nicht vertrage.", fact("Is lactose intolerant (Laktose)", "intolerance:lactose", "lactose", 0.8)),
+        # explicit, so at least the explicit importance; the statement's own kind and key
+        ("Remember that I live in Paris", fact("Lives in Paris", "location", "Paris", 0.8)),
+    ],
+)  # fmt: skip
+def test_remember_a_statement_in_each_language(message: str, expected: Candidate) -> None:
+    assert run(message) == [expected]

@@ -34,7 +34,8 @@ _PLEASE = r"(?:please |can you |could you |and |bitte |por favor |s'il te plaît
 _REMEMBER = re.compile(
     rf"^{_PLEASE}(?:{'|'.join(f'(?:{lang.remember})' for lang in LANGUAGES)})"
     r"(?: please| bitte| por favor| per favore| s'il te plaît)?"
-    r"(?:(?:,? (?:that|dass|que|qu'|che)\s*|\s*:\s*)(?P<x>.+?)|\s+(?P<y>(?:i|i'm|i've|my)\b.+?|"
+    r"(?:(?:,? (?:that|dass|(?:de )?que|qu'|che)\s*|\s*:\s*)(?P<x>.+?)|"
+    r"\s+(?P<y>(?:i|i'm|i've|my)\b.+?|"
     rf"(?:to |not to )?(?:always |never |not )?(?:{_REPLY_VERBS})\b.+?|(?:always|never)\b.+?))"
     r"[.!?]*$",
     re.IGNORECASE,

@@ -67,6 +67,8 @@ PATTERNS = [
     ),
     (rf"^{_BIN} (?P<v>laktose|gluten)[- ]?intolerant$", b.intolerance),
     (rf"^{_v('vertrage')} (?:kein|keine|keinen) (?P<v>laktose|gluten)$", b.intolerance),
+    (rf"^{_v('vertrage')} (?P<v>laktose|gluten) nicht$", b.intolerance),
+    (r"^ich (?:keine |kein )?(?P<v>laktose|gluten) (?:nicht )?vertrage$", b.intolerance),
     (rf"^{_BIN} (?P<v>diabetiker(?:in)?|asthmatiker(?:in)?|epileptiker(?:in)?)$", b.condition),
     (rf"^(?:{_HABE}|{_v('leide')} (?:an|unter)) {_FILL}(?P<v>.+)$", b.condition),
     (
