@@ -422,3 +422,13 @@ def test_english_variants(message: str, expected: list[Candidate]) -> None:
 )  # fmt: skip
 def test_remember_a_statement_in_each_language(message: str, expected: Candidate) -> None:
     assert run(message) == [expected]
+
+
+def test_a_correction_replaces_only_the_latest_memory_that_says_y() -> None:
+    current = [
+        CurrentMemory("old", "preference", "Loves Paris in spring", "opinion:paris in spring"),
+        CurrentMemory("new", "fact", "Lives in Paris", "location"),
+    ]
+    assert extract("I meant Lyon, not Paris.", now=NOW, current=current).candidates == [
+        Candidate("fact", "Lives in Lyon", "location", "Lyon", 0.8, op="supersede", target_id="new")
+    ]

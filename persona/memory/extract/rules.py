@@ -163,7 +163,8 @@ def correction(
 ) -> list[Candidate] | None:
     """A correction ("I meant Berlin, not Paris", "I'm 34, not 43"), or None if `clause` is none.
 
-    "I meant X, not Y" supersedes the current memory that holds Y (nothing without one);
+    "I meant X, not Y" supersedes the (most recent) current memory that holds Y, nothing
+    without one;
     "<statement>, not Y" is the statement itself, which supersedes by its attribute.
     """
     m = _NOT_TAIL.match(clause)
@@ -178,22 +179,22 @@ def correction(
         return stated  # "I meant I work at Acme, not Globex": the statement supersedes
     new = b.clean(meant["new"])
     old_word = re.compile(rf"\b{re.escape(old)}\b", re.IGNORECASE)
-    out: list[Candidate] = []
-    for memory in current:
-        if old_word.search(memory.text) and new:
-            text = old_word.sub(new, memory.text)
-            out.append(
-                Candidate(
-                    memory.kind,
-                    text,
-                    memory.attribute,
-                    new,
-                    0.8,
-                    op="supersede",
-                    target_id=memory.id,
-                )
-            )
-    return out
+    holding = [m for m in current if old_word.search(m.text)]
+    if not holding or not new:
+        return []
+    # the most recent memory that says Y is the one being corrected, not every mention of Y
+    memory = holding[-1]
+    return [
+        Candidate(
+            memory.kind,
+            old_word.sub(new, memory.text),
+            memory.attribute,
+            new,
+            0.8,
+            op="supersede",
+            target_id=memory.id,
+        )
+    ]
 
 
 def settle(candidates: Sequence[Candidate], current: Sequence[CurrentMemory]) -> list[Candidate]:
