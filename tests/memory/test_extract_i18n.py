@@ -432,3 +432,31 @@ def test_a_correction_replaces_only_the_latest_memory_that_says_y() -> None:
     assert extract("I meant Lyon, not Paris.", now=NOW, current=current).candidates == [
         Candidate("fact", "Lives in Lyon", "location", "Lyon", 0.8, op="supersede", target_id="new")
     ]
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "I have high blood pressure and take lisinopril.",
+            [
+                fact("Has high blood pressure", "condition:high blood pressure", "high blood pressure", H),
+                fact("Takes lisinopril", "medication:lisinopril", "lisinopril", H),
+            ],
+        ),
+        (
+            "I'm 35, live in Leeds and work as a nurse.",
+            [
+                fact("Is 35 years old", "age", "35", 0.6),
+                fact("Lives in Leeds", "location", "Leeds", 0.8),
+                fact("Works as a nurse", "job", "a nurse", 0.7),
+            ],
+        ),
+        # an object with "and" is not cut: only a verb that shares the subject is
+        ("I love cats and take them everywhere.", [Candidate("preference", "Loves cats", "opinion:cats", "cats", 0.5)]),
+    ],
+)  # fmt: skip
+def test_an_english_clause_without_its_subject_shares_it(
+    message: str, expected: list[Candidate]
+) -> None:
+    assert run(message) == expected

@@ -87,6 +87,13 @@ _NOT_TAIL = re.compile(
     r"chez|da|nach)\s+)?(?P<old>[^\s,]+(?: [^\s,]+){0,2})$",
     re.IGNORECASE,
 )
+# English leaves the subject out of a clause that shares it ("I'm 35, live in Leeds and work
+# as a nurse"); only before these verbs, so an object ("cats and dogs") is never cut
+_I_START = re.compile(r"^i(?:'m| am| have|'ve)?\b", re.IGNORECASE)
+_SAME_SUBJECT = re.compile(
+    r"(?:,\s*|\s+and\s+|,\s*and\s+)(?=(?:live|work|take|suffer|moved|relocated)\b)",
+    re.IGNORECASE,
+)
 _MEANT = re.compile(rf"^(?:{_union('meant')})\s+(?P<new>.+)$", re.IGNORECASE)
 _BARE = re.compile(r"(?P<new>[A-ZÀ-ÖØ-Þ][\w'-]*(?: [A-ZÀ-ÖØ-Þ][\w'-]*){0,2})")
 
@@ -99,13 +106,14 @@ def sentences(message: str) -> list[str]:
 
 def split_clauses(sentence: str) -> list[str]:
     """The clauses of one sentence, lead words ("well", "actually", "and") cut."""
-    out = []
-    for clause in _CLAUSE.split(sentence):
-        clause = clause.strip().rstrip(".!?")
-        while (stripped := _LEAD.sub("", clause, count=1)) != clause:
-            clause = stripped
-        if clause:
-            out.append(clause)
+    out: list[str] = []
+    for part in _CLAUSE.split(sentence):
+        part = part.strip().rstrip(".!?")
+        while (stripped := _LEAD.sub("", part, count=1)) != part:
+            part = stripped
+        first, *more = _SAME_SUBJECT.split(part) if _I_START.match(part) else [part]
+        # "I have asthma and take inhalers": the subject carries over
+        out.extend(c for c in [first, *(f"I {m}" for m in more)] if c)
     return out
 
 
