@@ -17,7 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -83,10 +83,14 @@ def resolve(candidates: Iterable[Candidate], current: Sequence[CurrentMemory]) -
             ops.append(Op(c.op, c.kind, c.attribute, c.text, c.target_id))
         elif c.op == "forget":
             needle = normalize_text(c.text)
+            # as consolidation: a single-valued attribute with a value ("I no longer live in
+            # Rome") ends only the memory holding that value
+            by_value = bool(c.value) and ":" not in (c.attribute or "")
             for m in current:
-                if (c.attribute and m.attribute == c.attribute) or (
+                named = (c.attribute and m.attribute == c.attribute) or (
                     needle and needle in normalize_text(m.text)
-                ):
+                )
+                if named and not (by_value and (c.value or "").lower() not in m.text.lower()):
                     ops.append(Op("invalidate", m.kind, m.attribute, m.text, m.id))
         elif c.op == "add":
             prior = [m for m in current if c.attribute and m.attribute == c.attribute]
@@ -176,10 +180,18 @@ def summarize(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, An
     }
 
 
+# an extractor under test: (message, current memories) -> candidates
+Extractor = Callable[[str, Sequence[CurrentMemory]], list[Candidate]]
+
+
 def evaluate(
-    items: list[dict[str, Any]], mode: str = "rules", model: str | None = None, errors: int = 0
+    items: list[dict[str, Any]],
+    mode: str = "rules",
+    model: str | None = None,
+    errors: int = 0,
+    extractor: Extractor | None = None,
 ) -> dict[str, Any]:
-    """Scores of one extractor on `items`, per split."""
+    """Scores of one extractor on `items`, per split (`extractor` replaces the built-in one)."""
     gateway = None
     if mode == "llm":
         from persona.config import get_settings
@@ -190,14 +202,17 @@ def evaluate(
     wrong_items: list[dict[str, Any]] = []
     for item in items:
         current = _current(item)
-        result = extract(
-            item["message"],
-            gateway=gateway,
-            model=model,
-            mode="llm" if mode == "llm" else "rules",
-            current=current,
-        )
-        got = resolve(result.candidates, current)
+        if extractor is not None:
+            candidates = extractor(item["message"], current)
+        else:
+            candidates = extract(
+                item["message"],
+                gateway=gateway,
+                model=model,
+                mode="llm" if mode == "llm" else "rules",
+                current=current,
+            ).candidates
+        got = resolve(candidates, current)
         s = score_item(item, got)
         rows.append((item, s))
         if (s["fp"] or s["fn"]) and len(wrong_items) < errors:

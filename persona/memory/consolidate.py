@@ -8,7 +8,12 @@ Rules, applied to each candidate in the order it was said:
   gets `invalid_at=now` and `superseded_by=<new id>`; the new row is valid from now. Both stay,
   so `as_of` queries answer from either side of the change.
 - add, otherwise: a new row.
-- forget: *invalidate* the memories the candidate names (by attribute, else by text).
+- supersede / invalidate with a `target_id` (an extractor's operation against the user's
+  current memories, e.g. "I meant Berlin, not Paris"): replace or end exactly that memory
+  (nothing when it is no longer valid or outside the scope).
+- forget: *invalidate* the memories the candidate names (by attribute, else by text). A keyed
+  attribute ("opinion:jazz", "habit:smoking") names its memory whatever the wording; a
+  single-valued one with a value ("location" = "Rome") only a memory holding that value.
 - invalidate_previous ("that's no longer true"): invalidate the memory the previous turn was
   about (best effort: the best match to that turn's text, else its most recent memory).
 
@@ -22,14 +27,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlmodel import Session, col, or_, select
 
-from persona.memory.extract.candidate import Candidate, normalize_text
+from persona.memory.extract.candidate import Candidate, CurrentMemory, normalize_text
 from persona.memory.writes import (
     add_memory,
     bump_version,
@@ -95,6 +100,39 @@ def _overlap(needle: str, haystack: str) -> float:
     return len(words & content_words(haystack)) / len(words) if words else 0.0
 
 
+def valid_memories(session: Session, user_id: int, scope: Scope, now: datetime) -> list[Memory]:
+    """The user's valid memories in `scope` (no episodes), oldest first: what candidates of a
+    turn in that scope are consolidated with."""
+    query = select(Memory).where(
+        Memory.user_id == user_id,
+        col(Memory.invalid_at).is_(None),
+        Memory.kind != "episode",
+        Memory.scope == scope.scope,
+        or_(col(Memory.expires_at).is_(None), col(Memory.expires_at) > now),
+    )
+    if scope.agent_id is not None:
+        query = query.where(Memory.agent_id == scope.agent_id)
+    if scope.session_id is not None:
+        query = query.where(Memory.session_id == scope.session_id)
+    # a project's memories are consolidated only with that project's
+    query = query.where(
+        col(Memory.project).is_(None)
+        if scope.project is None
+        else col(Memory.project) == scope.project
+    )
+    return list(session.exec(query.order_by(col(Memory.valid_from))).all())
+
+
+def current_memories(
+    session: Session, user_id: int, scope: Scope, now: datetime
+) -> list[CurrentMemory]:
+    """`valid_memories` as extractors see them (id, kind, text, attribute)."""
+    return [
+        CurrentMemory(m.id, m.kind, m.text, m.attribute)
+        for m in valid_memories(session, user_id, scope, now)
+    ]
+
+
 class _Run:
     """One consolidation call: the user's valid memories in scope, and the changes so far."""
 
@@ -127,24 +165,8 @@ class _Run:
                 )
             ).all()
             self.applied = {key for key in keys if key is not None}
-        query = select(Memory).where(
-            Memory.user_id == user.id,
-            col(Memory.invalid_at).is_(None),
-            Memory.kind != "episode",
-            Memory.scope == scope.scope,
-            or_(col(Memory.expires_at).is_(None), col(Memory.expires_at) > now),
-        )
-        if scope.agent_id is not None:
-            query = query.where(Memory.agent_id == scope.agent_id)
-        if scope.session_id is not None:
-            query = query.where(Memory.session_id == scope.session_id)
-        # a project's memories are consolidated only with that project's
-        query = query.where(
-            col(Memory.project).is_(None)
-            if scope.project is None
-            else col(Memory.project) == scope.project
-        )
-        self.pool = list(session.exec(query.order_by(col(Memory.valid_from))).all())
+        assert user.id is not None
+        self.pool = valid_memories(session, user.id, scope, now)
 
     def _history(
         self,
@@ -221,6 +243,40 @@ class _Run:
             if best is not None and best[0] >= DUPLICATE_COSINE:
                 self.refresh(best[1], c, f"near-duplicate (cosine {best[0]:.3f})", meta)
                 return best[1]
+        return self.insert(c, vector, meta, expires_at, olds)
+
+    def targeted(
+        self,
+        c: Candidate,
+        vector: NDArray[np.float32],
+        meta: dict[str, Any] | None,
+        expires_at: datetime | None,
+    ) -> None:
+        """Apply a "supersede" / "invalidate" candidate to the one memory it names."""
+        target = next((m for m in self.pool if m.id == c.target_id), None)
+        if target is None:
+            return  # already ended, or not this user's / this scope's: nothing to change
+        if c.op == "invalidate":
+            self.invalidate(target, c, "the user said it is no longer true")
+            return
+        if normalize_text(c.text) == normalize_text(target.text):
+            self.refresh(target, c, "same text as the memory it supersedes", meta)
+            return
+        attribute = c.attribute or target.attribute
+        olds = [target] + [
+            m for m in self.pool if attribute and m.attribute == attribute and m.id != target.id
+        ]
+        self.insert(replace(c, attribute=attribute), vector, meta, expires_at, olds)
+
+    def insert(
+        self,
+        c: Candidate,
+        vector: NDArray[np.float32],
+        meta: dict[str, Any] | None,
+        expires_at: datetime | None,
+        olds: list[Memory],
+    ) -> Memory:
+        """Write `c` as a new memory that supersedes `olds`."""
         full_meta = dict(meta or {})
         if c.event_date:
             full_meta.setdefault("event_date", c.event_date)
@@ -252,7 +308,11 @@ class _Run:
             old.updated_at = self.now
             self.session.add(old)
             self.pool.remove(old)
-            why = f"superseded by {new.id} (new value of {c.attribute!r})"
+            why = (
+                f"superseded by {new.id} (new value of {c.attribute!r})"
+                if c.attribute
+                else f"superseded by {new.id} (a correction)"
+            )
             self._history("supersede", old, before, why, candidate_key=c.key())
         reason = f"supersedes {', '.join(o.id for o in olds)}" if olds else "new memory"
         self._history("add", new, None, reason, candidate_key=c.key())
@@ -261,7 +321,7 @@ class _Run:
 
     def forget(self, c: Candidate, vector: NDArray[np.float32]) -> None:
         """Apply a "forget" candidate."""
-        if c.attribute and c.value is None:
+        if c.attribute and (c.value is None or ":" in c.attribute):
             targets = [m for m in self.pool if m.attribute == c.attribute]
         elif c.value:
             # a named value must match: "I no longer live in Rome" leaves "Lives in Paris"
@@ -355,6 +415,8 @@ def consolidate(
             run.add(c, vector, metadata, expires_at)
         elif c.op == "forget":
             run.forget(c, vector)
+        elif c.op in ("supersede", "invalidate"):
+            run.targeted(c, vector, metadata, expires_at)
         else:
             run.invalidate_previous(c, vector if c.text.strip() else None, previous_turn_id)
     if run.changes:

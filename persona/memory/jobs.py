@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, or_, select
 
-from persona.memory.consolidate import Change, Scope, consolidate
+from persona.memory.consolidate import Change, Scope, consolidate, current_memories
 from persona.memory.extract import ExtractorMode, extract
 from store.db import session_scope
 from store.models import MemoryHistory, Outbox, Turn, User, utcnow
@@ -104,6 +104,7 @@ def run_extraction(
         # and does not ask the model again
         return ExtractionResult(extractor="already_applied")
     when = turn_time(job_payload)
+    scope = Scope(project=job_payload.get("project"))
     extraction = extract(
         job_payload.get("user_message") or "",
         reply=job_payload.get("reply"),
@@ -111,6 +112,8 @@ def run_extraction(
         model=model,
         mode=extractor_mode,
         now=when,
+        # operations ("I meant Berlin, not Paris") are decided against what is valid now
+        current=current_memories(session, user.id, scope, when),
     )
     candidates = extraction.candidates
     previous: Turn | None = None
@@ -128,7 +131,7 @@ def run_extraction(
         actor="extractor",
         source_turn_id=turn_id,
         now=when,
-        scope=Scope(project=job_payload.get("project")),
+        scope=scope,
         previous_turn_id=previous.id if previous else None,
     )
     for post in post_processors:

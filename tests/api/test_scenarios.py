@@ -183,3 +183,39 @@ def test_feedback_is_stored_and_moves_the_threshold(
     assert missing.status_code == 404
     bad = _api(srv, "POST", "/v1/feedback", json={"response_id": reply["id"], "rating": "meh"})
     assert bad.status_code == 400
+
+
+def _jobs(srv: LiveServer) -> int:
+    from persona.worker import make_worker
+
+    return make_worker(srv.runtime).run_until_idle()
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", ["I live in Paris.", "My sister lives in Madrid.", "We moved to Berlin."]),
+        ("de", ["Ich wohne in Paris.", "Meine Schwester wohnt in Madrid.", "Wir sind nach Berlin gezogen."]),
+        ("fr", ["J'habite à Paris.", "Ma sœur habite à Madrid.", "Nous avons déménagé à Berlin."]),
+        ("es", ["Vivo en Paris.", "Mi hermana vive en Madrid.", "Nos mudamos a Berlin."]),
+        ("it", ["Vivo a Paris.", "Mia sorella vive a Madrid.", "Ci siamo trasferiti a Berlin."]),
+        ("pt", ["Moro em Paris.", "Minha irmã mora em Madrid.", "Nós nos mudamos para Berlin."]),
+    ],
+)  # fmt: skip
+def test_paris_then_berlin_in_six_languages(
+    srv: LiveServer, fake_provider: FakeProvider, lang: str, said: list[str]
+) -> None:
+    fake_provider.script(*(ok("ok") for _ in range(len(said) + 1)))
+    user = f"mover-{lang}"
+    for text in said:
+        _chat(srv, user, text)
+        _jobs(srv)  # as the background worker would, between turns
+    system = _chat(srv, user, "where do I live?")["persona"]["prompt"]["system"]
+    # (the raw turns may come back as episodes; the current facts are what must be right)
+    assert "Lives in Berlin" in system
+    assert "Lives in Paris" not in system and "Lives in Madrid" not in system
+    memories = _api(srv, "GET", f"/v1/users/{user}/memories").json()
+    facts = [m for m in memories["memories"] if m["kind"] != "episode"]
+    assert [(m["kind"], m["text"], m["attribute"]) for m in facts] == [
+        ("fact", "Lives in Berlin", "location")
+    ]

@@ -308,3 +308,48 @@ def test_concurrent_writers_for_one_user_are_serialised_on_postgres(pg_url: str)
         assert version(engine, uid) == 2
     finally:
         engine.dispose()
+
+
+def test_supersede_by_target_replaces_exactly_that_memory(engine: Engine) -> None:
+    uid = make_user(engine)
+    pid = apply(engine, uid, [PARIS], T0)[0].memory_id
+    # "I meant Berlin, not Paris", emitted against the current memories
+    fix = Candidate("fact", "Lives in Berlin", None, "Berlin", 0.8, op="supersede", target_id=pid)
+    changes = apply(engine, uid, [fix], T1)
+    bid = changes[-1].memory_id
+    assert [(c.op, c.memory_id) for c in changes] == [("supersede", pid), ("add", bid)]
+    assert memories(engine, uid) == [
+        mem(pid, "Lives in Paris", T0, attribute="location", invalid_at=T1.isoformat(),
+            superseded_by=bid, updated_at=T1.isoformat()),
+        mem(bid, "Lives in Berlin", T1, attribute="location"),
+    ]  # fmt: skip
+    assert history(engine, uid) == [
+        ("add", pid, None, "Lives in Paris", "extractor"),
+        ("supersede", pid, "Lives in Paris", "Lives in Paris", "extractor"),
+        ("add", bid, None, "Lives in Berlin", "extractor"),
+    ]
+
+
+def test_invalidate_by_target_and_a_target_no_longer_valid(engine: Engine) -> None:
+    uid = make_user(engine)
+    pid, vid = (c.memory_id for c in apply(engine, uid, [PARIS, VEGGIE], T0))
+    end = Candidate("fact", "Is vegetarian", None, None, op="invalidate", target_id=vid)
+    assert [(c.op, c.memory_id) for c in apply(engine, uid, [end], T1)] == [("invalidate", vid)]
+    # the same target again, or an id that is not this user's: nothing changes
+    other = Candidate("fact", "x", None, None, op="invalidate", target_id="no-such-id")
+    assert apply(engine, uid, [end, other], T2, skip_keys=()) == []
+    valid = [m["id"] for m in memories(engine, uid) if m["invalid_at"] is None]
+    assert valid == [pid]
+
+
+def test_forget_of_a_keyed_attribute_ends_it_whatever_the_wording(engine: Engine) -> None:
+    uid = make_user(engine)
+    smokes = Candidate("fact", "Smokes", "habit:smoking", None, 0.6)
+    jazz = Candidate("preference", "Loves jazz", "opinion:jazz", "jazz", 0.5)
+    sid, jid = (c.memory_id for c in apply(engine, uid, [smokes, jazz], T0))
+    stopped = [
+        Candidate("fact", "Smokes", "habit:smoking", "smoking", 0.6, op="forget"),
+        Candidate("preference", "Likes Jazz", "opinion:jazz", "Jazz", 0.5, op="forget"),
+    ]
+    changes = apply(engine, uid, stopped, T1)
+    assert [(c.op, c.memory_id) for c in changes] == [("invalidate", sid), ("invalidate", jid)]

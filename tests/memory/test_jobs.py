@@ -6,6 +6,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -317,3 +318,74 @@ def test_a_restarted_worker_reclaims_the_claims_of_dead_workers_at_once(engine: 
         time.sleep(0.05)
     worker.stop()
     assert ran == [0]
+
+
+def _run_all(engine: Engine, uid: int, messages: list[str]) -> list[str]:
+    worker = Worker(engine, {"extract": extraction_handler(embedder=EMB, extractor_mode="rules")})
+    for message in messages:
+        say(engine, uid, message)
+        worker.run_until_idle()  # one turn at a time: each job sees the memories before it
+    with session_scope(engine) as session:
+        ops = session.exec(select(MemoryHistory.op).order_by(col(MemoryHistory.id))).all()
+    return list(ops)
+
+
+@pytest.mark.parametrize(
+    "messages",
+    [
+        [
+            "I live in Paris and I smoke.",
+            "My brother Tom lives in Rome. My sister's name is Maria.",
+            "We moved to Berlin last spring.",
+            "I quit smoking.",
+            "Forget what I told you about Maria.",
+        ],
+        [
+            "Ich wohne in Paris und ich rauche.",
+            "Mein Bruder wohnt in Rom. Meine Schwester heißt Maria.",
+            "Wir sind nach Berlin gezogen.",
+            "Ich habe aufgehört zu rauchen.",
+            "Vergiss alles, was ich dir über Maria gesagt habe.",
+        ],
+        [
+            "J'habite à Paris et je fume.",
+            "Mon frère habite à Rome. Ma sœur s'appelle Maria.",
+            "Nous avons déménagé à Berlin.",
+            "J'ai arrêté de fumer.",
+            "Oublie tout ce que je t'ai dit sur Maria.",
+        ],
+        [
+            "Vivo en París y fumo.",
+            "Mi hermano vive en Roma. Mi hermana se llama Maria.",
+            "Nos mudamos a Berlin.",
+            "Dejé de fumar.",
+            "Olvida todo sobre Maria.",
+        ],
+    ],
+)
+def test_moves_negations_and_forget_through_the_job(engine: Engine, messages: list[str]) -> None:
+    _, uid = setup_user(engine)
+    ops = _run_all(engine, uid, messages)
+    # nothing of the brother's; the move supersedes, smoking and Maria end
+    assert valid_texts(engine, uid) == ["Lives in Berlin"]
+    assert ops == ["add", "add", "add", "supersede", "add", "invalidate", "invalidate"]
+
+
+@pytest.mark.parametrize(
+    ("first", "fix"),
+    [
+        ("I live in Paris.", "I meant Lyon, not Paris."),
+        ("Ich wohne in Paris.", "Ich meinte Lyon, nicht Paris."),
+        ("Vivo a Paris.", "Intendevo Lyon, non Paris."),
+        ("Moro em Paris.", "Quis dizer Lyon, não Paris."),
+    ],
+)
+def test_a_correction_supersedes_the_corrected_memory(engine: Engine, first: str, fix: str) -> None:
+    _, uid = setup_user(engine)
+    ops = _run_all(engine, uid, [first, fix])
+    assert valid_texts(engine, uid) == ["Lives in Lyon"]
+    assert ops == ["add", "supersede", "add"]
+    with session_scope(engine) as session:
+        paris = session.exec(select(Memory).where(Memory.text == "Lives in Paris")).one()
+        lyon = session.exec(select(Memory).where(Memory.text == "Lives in Lyon")).one()
+    assert (paris.superseded_by, lyon.attribute) == (lyon.id, "location")

@@ -16,7 +16,7 @@ from persona.errors import InvalidInput
 from persona.memory.extract.candidate import KINDS, Candidate, CurrentMemory, normalize_text
 from persona.memory.extract.commands import parse_commands
 from persona.memory.extract.llm import ChatGateway, LLMExtractor, parse_json_lenient
-from persona.memory.extract.rules import extract_rules
+from persona.memory.extract.rules import extract_rules, settle
 
 __all__ = [
     "KINDS",
@@ -64,8 +64,8 @@ def extract(
 ) -> Extraction:
     """Commands, then the chosen extractor over the text the commands did not consume.
 
-    `current` is the user's currently valid memories: the LLM extractor emits operations
-    against them (supersede / invalidate by id).
+    `current` is the user's currently valid memories: both extractors emit operations
+    against them (supersede / invalidate by id, a restated fact as the memory it restates).
     """
     if mode not in ("auto", "rules", "llm"):
         raise InvalidInput(f"unknown extractor mode {mode!r}: use auto, rules or llm")
@@ -74,12 +74,12 @@ def extract(
     rest = parsed.remaining
     use_llm = mode == "llm" or (mode == "auto" and gateway is not None and can_extract_json(model))
     if not rest.strip():
-        return Extraction(candidates, "none")
+        return Extraction(settle(candidates, current), "none")
     if use_llm:
         if gateway is None or not model:
             raise InvalidInput("the llm extractor needs a gateway and a model")
         extractor = LLMExtractor(gateway, model)
         candidates.extend(extractor.extract(rest, reply, now=now))
-        return Extraction(candidates, extractor.last_outcome)
-    candidates.extend(extract_rules(rest, now=now))
-    return Extraction(candidates, "rules")
+        return Extraction(settle(candidates, current), extractor.last_outcome)
+    candidates.extend(extract_rules(rest, now=now, current=current))
+    return Extraction(settle(candidates, current), "rules")
