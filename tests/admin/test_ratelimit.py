@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -17,6 +17,8 @@ from api.ratelimit import (
     TokenBucketLimiter,
     build_limiter,
 )
+from sqlalchemy.engine import Engine
+
 from persona.config import Settings
 from store.db import make_engine, upgrade
 from tests.admin.conftest import AdminServer
@@ -77,19 +79,37 @@ def test_admin_key_gets_429_with_retry_after(admin_server: Callable[..., AdminSe
     assert r.status_code == 401  # bad keys are refused before they can use up a bucket
 
 
-def _replicas(kind: str, url: str, count: int = 2) -> list[Limiter]:
+@pytest.fixture
+def engines() -> Iterator[Callable[[str], Engine]]:
+    """Make engines that are disposed after the test (no connection outlives it)."""
+    made: list[Engine] = []
+
+    def make(url: str) -> Engine:
+        made.append(make_engine(url))
+        return made[-1]
+
+    yield make
+    for engine in made:
+        engine.dispose()
+
+
+def _replicas(
+    kind: str, url: str, engines: Callable[[str], Engine], count: int = 2
+) -> list[Limiter]:
     """`count` limiters as `count` replicas would build them: one each, one shared store."""
     if kind == "redis":
         return [RedisLimiter(url) for _ in range(count)]
-    engine = make_engine(url)
+    engine = engines(url)
     upgrade(engine)
     return [DatabaseLimiter(engine) for _ in range(count)]
 
 
 @pytest.mark.parametrize("kind", ["database", "redis"])
-def test_replicas_share_one_bucket(kind: str, request: pytest.FixtureRequest) -> None:
+def test_replicas_share_one_bucket(
+    kind: str, request: pytest.FixtureRequest, engines: Callable[[str], Engine]
+) -> None:
     url = request.getfixturevalue("pg_url" if kind == "database" else "redis_url")
-    first, second = _replicas(kind, url)
+    first, second = _replicas(kind, url, engines)
     # 60 per minute, bursts of 4: four requests pass, whichever replica they reach
     waits = [(first if i % 2 else second).acquire("tenant-a", 60, 4) for i in range(6)]
     assert waits[:4] == [0.0] * 4
@@ -101,9 +121,11 @@ def test_replicas_share_one_bucket(kind: str, request: pytest.FixtureRequest) ->
 
 
 @pytest.mark.parametrize("kind", ["database", "redis"])
-def test_refused_requests_take_nothing(kind: str, request: pytest.FixtureRequest) -> None:
+def test_refused_requests_take_nothing(
+    kind: str, request: pytest.FixtureRequest, engines: Callable[[str], Engine]
+) -> None:
     url = request.getfixturevalue("pg_url" if kind == "database" else "redis_url")
-    (limiter,) = _replicas(kind, url, 1)
+    (limiter,) = _replicas(kind, url, engines, 1)
     assert limiter.acquire("k", 600, 1) == 0.0  # 10 per second, no burst
     for _ in range(20):  # hammering while empty does not push the refill further away
         assert 0 < limiter.acquire("k", 600, 1) <= 0.1
@@ -111,8 +133,10 @@ def test_refused_requests_take_nothing(kind: str, request: pytest.FixtureRequest
     assert limiter.acquire("k", 600, 1) == 0.0
 
 
-def test_the_backend_follows_the_settings(pg_url: str, sqlite_url: str) -> None:
-    pg, lite = make_engine(pg_url), make_engine(sqlite_url)
+def test_the_backend_follows_the_settings(
+    pg_url: str, sqlite_url: str, engines: Callable[[str], Engine]
+) -> None:
+    pg, lite = engines(pg_url), engines(sqlite_url)
     assert isinstance(build_limiter(Settings(), lite), TokenBucketLimiter)
     shared = build_limiter(Settings(), pg)
     assert isinstance(shared, FailOpen) and isinstance(shared.inner, DatabaseLimiter)
