@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
+from sqlalchemy.engine import Engine
 
 from api.ratelimit import (
     DatabaseLimiter,
@@ -17,8 +18,6 @@ from api.ratelimit import (
     TokenBucketLimiter,
     build_limiter,
 )
-from sqlalchemy.engine import Engine
-
 from persona.config import Settings
 from store.db import make_engine, upgrade
 from tests.admin.conftest import AdminServer
