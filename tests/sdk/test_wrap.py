@@ -249,3 +249,50 @@ def test_server_mode_sends_through_persona_serve(
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == "streamed from the server"
     assert [x.headers["authorization"] for x in fake_provider.requests] == ["Bearer sk-server"] * 2
+
+
+def test_persona_fields_go_in_extra_body(
+    p: Persona, upstream: openai.OpenAI, fake_provider: FakeProvider
+) -> None:
+    p.memories("jon").add("Jon lives in Rome")
+    client = persona.wrap(upstream, user="jon", persona=p)
+    r = client.chat.completions.create(
+        model="gpt-app",
+        messages=[{"role": "user", "content": "I love Rome's pizza"}],
+        extra_body={"persona_memory": "off"},
+    )
+    assert r.model_extra is not None and r.model_extra["persona"]["memory"] == {"mode": "off"}
+    [sent] = fake_provider.requests
+    assert "Jon lives in Rome" not in _system(sent.body)
+    assert "persona_memory" not in sent.body
+
+
+def test_closing_a_stream_early_closes_the_upstream_response(
+    p: Persona, upstream: openai.OpenAI, fake_provider: FakeProvider
+) -> None:
+    fake_provider.script(ok("a b c d e f"))
+    client = persona.wrap(upstream, user="kay", persona=p)
+    stream = client.chat.completions.create(
+        model="gpt-app", messages=[{"role": "user", "content": "count"}], stream=True
+    )
+    first = next(stream)
+    assert first.choices[0].delta.content
+    stream.close()
+    assert stream.response.is_closed
+    with pytest.raises(StopIteration):
+        next(stream)
+
+
+def test_server_true_uses_the_clients_own_base_url(
+    live_server: Callable[..., LiveServer], fake_provider: FakeProvider
+) -> None:
+    endpoint = {"api_base": fake_provider.url, "api_key": "sk-server"}
+    srv = live_server(
+        fast_model="openai/fast-fake", model_endpoints={"openai/fast-fake": endpoint}, reask=False
+    )
+    with openai.OpenAI(base_url=f"{srv.url}/v1", api_key=srv.api_key, max_retries=0) as app:
+        client = persona.wrap(app, user="lee", server=True)
+        r = client.chat.completions.create(
+            model="persona/fast", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert r.model_extra is not None and r.model_extra["persona"]["user"] == "lee"
