@@ -60,14 +60,14 @@ def _payload(request: ChatRequest, stream: bool) -> dict[str, Any]:
 def _reply(data: dict[str, Any], text: str, finish_reason: str | None) -> ChatReply:
     """The `ChatReply` of a completion, or of the stream's final chunk (which has the trace).
 
-    Both carry the trace (`persona`): the id is the stored turn's, the usage the trace's, as
-    the in-process `Persona` reports them.
+    Both carry the trace (`persona`): the id, model and usage are the trace's (the stored turn,
+    the model that answered), as the in-process `Persona` reports them.
     """
     trace: dict[str, Any] = data.get("persona") or {}
     return ChatReply(
         id=trace.get("turn_id") or str(data["id"]).removeprefix("chatcmpl-"),
         reply=text,
-        model=data["model"],
+        model=trace.get("model") or data["model"],  # a stream's chunks name the model asked for
         tier=trace.get("tier", ""),
         usage=Usage.model_validate(trace.get("usage") or data.get("usage") or {}),
         trace=trace,
