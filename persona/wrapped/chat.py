@@ -89,17 +89,21 @@ class Embedded:
         request = memory_controls(to_chat_request(parsed, self.user), body)
         return request, options
 
-    def engine(self, upstream: Upstream, options: dict[str, Any]) -> tuple[ChatEngine, Any]:
+    def engine(
+        self, upstream: Upstream, request: ChatRequest, options: dict[str, Any]
+    ) -> tuple[ChatEngine, Any]:
         """An engine whose gateway is the app's client, for one call."""
         from persona.engine import ChatEngine
 
-        gateway = ClientGateway(upstream, self._accepted, options)
+        gateway = ClientGateway(
+            upstream, self._accepted, options, max_tokens=request.max_tokens is not None
+        )
         return ChatEngine(dataclasses.replace(self._runtime, gateway=gateway)), gateway
 
     def complete(self, upstream: Upstream, kwargs: dict[str, Any]) -> ChatCompletion:
         """A non-streamed call: the upstream's `ChatCompletion`, its text as steering left it."""
         request, options = self.request(kwargs)
-        engine, gateway = self.engine(upstream, options)
+        engine, gateway = self.engine(upstream, request, options)
         reply = engine.chat(self.tenant_id, request)
         completion: ChatCompletion = gateway.responses[-1]  # a re-ask's answer, if there was one
         message = completion.choices[0].message
@@ -121,7 +125,7 @@ class Embedded:
         its first token raise from `create`, as they do without persona.
         """
         request, options = self.request(kwargs)
-        engine, gateway = self.engine(upstream, options)
+        engine, gateway = self.engine(upstream, request, options)
         events = engine.stream(self.tenant_id, request, chunks=True)
         first = next(events)
         wanted = request.params.get("stream_options")

@@ -89,9 +89,17 @@ class ClientGateway:
     """
 
     def __init__(
-        self, upstream: Upstream, accepted: frozenset[str], options: Mapping[str, Any]
+        self,
+        upstream: Upstream,
+        accepted: frozenset[str],
+        options: Mapping[str, Any],
+        *,
+        max_tokens: bool = True,
     ) -> None:
         self._upstream, self._accepted, self._options = upstream, accepted, dict(options)
+        # False: the app set no max_tokens, so persona's default is not sent either (the app's
+        # code without persona gets the upstream's own limit)
+        self._max_tokens = max_tokens
         self.responses: list[Any] = []
         self.streams: list[Any] = []
         self.first_chunk: Any = None
@@ -101,6 +109,8 @@ class ClientGateway:
         body: dict[str, Any] = {"model": model, "messages": [dict(m) for m in messages]}
         body.update({k: params[k] for k in _NAMED if params.get(k) is not None})  # type: ignore[literal-required]
         body.update(params.get("extra") or {})
+        if not self._max_tokens:
+            body.pop("max_tokens", None)
         kwargs = {k: v for k, v in body.items() if k in self._accepted}
         unknown = {k: v for k, v in body.items() if k not in self._accepted}
         if unknown:

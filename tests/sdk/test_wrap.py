@@ -68,6 +68,7 @@ def test_sync_create_injects_memory_and_returns_the_upstream_completion(
     assert "Alice lives in Oslo" in _system(sent.body)
     assert sent.body["messages"][1:] == [{"role": "user", "content": "where should I eat tonight?"}]
     assert "user" not in sent.body  # the wrap's user is persona's, not sent upstream
+    assert "max_tokens" not in sent.body  # nor persona's default limit, when the app set none
 
 
 def test_tools_response_format_and_other_parameters_reach_the_upstream_untouched(
@@ -81,6 +82,7 @@ def test_tools_response_format_and_other_parameters_reach_the_upstream_untouched
         tools=[WEATHER],  # type: ignore[list-item]
         tool_choice="auto",
         seed=7,
+        max_tokens=99,
         top_p=0.5,
         stop=["END"],
         response_format=SCHEMA,  # type: ignore[arg-type]
@@ -93,12 +95,13 @@ def test_tools_response_format_and_other_parameters_reach_the_upstream_untouched
     assert call.id == "call_1" and call.function.arguments == '{"city": "Oslo"}'
     [sent] = fake_provider.requests
     assert sent.headers["x-app"] == "demo"
-    body = {k: v for k, v in sent.body.items() if k not in ("messages", "max_tokens")}
+    body = {k: v for k, v in sent.body.items() if k != "messages"}
     assert body == {
         "model": "gpt-app",
         "tools": [WEATHER],
         "tool_choice": "auto",
         "seed": 7,
+        "max_tokens": 99,
         "top_p": 0.5,
         "stop": ["END"],
         "response_format": SCHEMA,
