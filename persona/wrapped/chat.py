@@ -70,6 +70,8 @@ class Embedded:
         body = dict(kwargs)
         options = {k: body.pop(k) for k in REQUEST_OPTIONS if k in body}
         body.update(body.pop("extra_body", None) or {})  # body fields, as the server sees them
+        if "messages" in body:  # the SDK takes any iterable, and its own message objects
+            body["messages"] = [_as_dict(m) for m in body["messages"]]
         model = body.get("model")
         if model in (AUTO_MODEL, *TIER_MODELS):
             if not self._routed:
@@ -131,6 +133,13 @@ class Embedded:
         wanted = request.params.get("stream_options")
         usage = bool(isinstance(wanted, dict) and wanted.get("include_usage"))
         return _chunks(first, events, gateway, usage), gateway.streams[-1]
+
+
+def _as_dict(message: Any) -> Any:
+    """A message as the app would send it: an SDK object (a reply appended to the
+    conversation, as tool loops do) is dumped like the OpenAI SDK dumps it."""
+    dump = getattr(message, "model_dump", None)
+    return dump(exclude_unset=True, mode="json") if callable(dump) else message
 
 
 def _chunks(

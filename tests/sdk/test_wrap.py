@@ -299,3 +299,53 @@ def test_server_true_uses_the_clients_own_base_url(
             model="persona/fast", messages=[{"role": "user", "content": "hi"}]
         )
     assert r.model_extra is not None and r.model_extra["persona"]["user"] == "lee"
+
+
+def test_a_tool_loop_with_the_sdks_own_message_objects(
+    p: Persona, upstream: openai.OpenAI, fake_provider: FakeProvider
+) -> None:
+    p.instruct("max", "never use capital letters")
+    calls_weather = tool_call(("call_9", "get_weather", {"city": "Oslo"}))
+    fake_provider.script(calls_weather, calls_weather, ok("Sunny In Oslo"))
+    client = persona.wrap(upstream, user="max", persona=p)
+    messages: list[Any] = [{"role": "user", "content": "weather in Oslo?"}]
+    stream = client.chat.completions.create(
+        model="gpt-app",
+        messages=messages,
+        tools=[WEATHER],
+        stream=True,  # type: ignore[list-item]
+    )
+    chunks = list(stream)
+    deltas = [c.choices[0].delta.tool_calls for c in chunks if c.choices]
+    calls = [call for d in deltas for call in d or []]
+    assert calls[0].id == "call_9" and calls[0].function is not None
+    assert "".join(c.function.arguments or "" for c in calls if c.function) == '{"city": "Oslo"}'
+    assert chunks[-1].choices[0].finish_reason == "tool_calls"
+    first = client.chat.completions.create(
+        model="gpt-app",
+        messages=messages,
+        tools=[WEATHER],  # type: ignore[list-item]
+    )
+    tool_result = {"role": "tool", "tool_call_id": "call_9", "content": "sunny"}
+    messages += [first.choices[0].message, tool_result]
+    final = client.chat.completions.create(
+        model="gpt-app",
+        messages=messages,
+        tools=[WEATHER],  # type: ignore[list-item]
+    )
+    assert final.choices[0].message.content == "sunny in oslo"
+    last = fake_provider.requests[-1].body["messages"]
+    assert last[-2:] == [
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [
+                {
+                    "id": "call_9",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "Oslo"}'},
+                }
+            ],
+        },
+        {"role": "tool", "tool_call_id": "call_9", "content": "sunny"},
+    ]
