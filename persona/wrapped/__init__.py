@@ -77,6 +77,11 @@ def wrap(
             f"persona.wrap takes an openai.OpenAI or openai.AsyncOpenAI client, "
             f"not {type(client).__name__}"
         )
+    if "persona" in vars(client):
+        raise InvalidInput(
+            "this client is already wrapped; wrap the original client (each wrap personalizes "
+            "once), or use client.with_options(...) on the wrapped one"
+        )
     if not isinstance(user, str) or not user.strip():
         raise InvalidInput("persona.wrap needs the end user: user='<your user id>'", param="user")
     if server or base_url is not None or api_key is not None:

@@ -220,6 +220,8 @@ def test_everything_else_is_the_clients_own(p: Persona, upstream: openai.OpenAI)
     again = client.with_options(timeout=5)
     assert type(again.chat.completions).__name__ == "Completions"
     assert again.chat.completions is not upstream.chat.completions
+    with pytest.raises(persona.InvalidInput, match="already wrapped"):
+        persona.wrap(client, user="hal", persona=p)
     with pytest.raises(NotImplementedError, match="server mode"):
         client.responses.create(model="gpt-app", input="hi")
 
