@@ -93,7 +93,7 @@ class Embedded:
 
     def engine(
         self, upstream: Upstream, request: ChatRequest, options: dict[str, Any]
-    ) -> tuple[ChatEngine, Any]:
+    ) -> tuple[ChatEngine, ClientGateway]:
         """An engine whose gateway is the app's client, for one call."""
         from persona.engine import ChatEngine
 
