@@ -1,7 +1,8 @@
 """persona: personalization and steerability middleware for LLM chat.
 
-`Persona` runs in-process; `PersonaClient` talks to `persona serve` over HTTP. Both expose
-`chat`, `achat` and `stream`. Everything in `__all__` is the public, supported surface.
+`persona.wrap(openai_client, user=...)` personalizes an app's own OpenAI client (in-process or
+through a server); `Persona` runs in-process; `PersonaClient` talks to `persona serve` over HTTP.
+Both expose `chat`, `achat` and `stream`. Everything in `__all__` is the public, supported surface.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from persona.config import Settings
     from persona.sdk import Persona
     from persona.types import ChatMessage, ChatReply, Usage
+    from persona.wrapped import wrap
 
 __all__ = [
     "ChatMessage",
@@ -42,6 +44,7 @@ __all__ = [
     "Settings",
     "Unauthorized",
     "Usage",
+    "wrap",
 ]
 
 _LAZY = {
@@ -51,6 +54,7 @@ _LAZY = {
     "Persona": "persona.sdk",
     "PersonaClient": "persona.client",
     "Settings": "persona.config",
+    "wrap": "persona.wrapped",
 }
 
 

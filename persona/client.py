@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -16,28 +17,22 @@ from persona.types import AUTO_MODEL, ChatReply, ChatRequest, Usage
 if TYPE_CHECKING:
     from persona.resources import HttpMemories
 
-_BY_STATUS: dict[int, type[errors.PersonaError]] = {
-    400: errors.InvalidInput,
-    401: errors.Unauthorized,
-    403: errors.Forbidden,
-    404: errors.NotFound,
-    409: errors.Conflict,
-    413: errors.InvalidInput,
-    429: errors.RateLimited,
-    502: errors.ProviderError,
-    504: errors.ProviderTimeout,
-}
-
 
 def raise_for_error(response: httpx.Response) -> None:
-    """Turn an error response into the matching `PersonaError`."""
+    """Turn an error response into the matching `PersonaError` (see `errors.error_for`)."""
     if response.status_code < 400:
         return
     try:
-        message = response.json()["error"]["message"]
-    except (ValueError, KeyError, TypeError):
-        message = response.text or f"HTTP {response.status_code}"
-    raise _BY_STATUS.get(response.status_code, errors.PersonaError)(message)
+        error = response.json()["error"]
+        message, code = str(error["message"]), error.get("code")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        message, code = response.text or f"HTTP {response.status_code}", None
+    exc = errors.error_for(response.status_code, code, message)
+    if isinstance(exc, errors.RateLimited | errors.ProviderRateLimited):
+        retry = response.headers.get("retry-after")
+        if retry is not None and retry.replace(".", "", 1).isdigit():
+            exc.retry_after = float(retry)
+    raise exc
 
 
 def _payload(request: ChatRequest, stream: bool) -> dict[str, Any]:
@@ -62,16 +57,27 @@ def _payload(request: ChatRequest, stream: bool) -> dict[str, Any]:
     return body
 
 
-def _reply(data: dict[str, Any]) -> ChatReply:
-    trace = data.get("persona", {})
+def _reply(data: dict[str, Any], text: str, finish_reason: str | None) -> ChatReply:
+    """The `ChatReply` of a completion, or of the stream's final chunk (which has the trace).
+
+    Both carry the trace (`persona`): the id, model and usage are the trace's (the stored turn,
+    the model that answered), as the in-process `Persona` reports them.
+    """
+    trace: dict[str, Any] = data.get("persona") or {}
     return ChatReply(
-        id=data["id"].removeprefix("chatcmpl-"),
-        reply=data["choices"][0]["message"]["content"],
-        model=data["model"],
+        id=trace.get("turn_id") or str(data["id"]).removeprefix("chatcmpl-"),
+        reply=text,
+        model=trace.get("model") or data["model"],  # a stream's chunks name the model asked for
         tier=trace.get("tier", ""),
-        usage=Usage(**data.get("usage", {})),
+        usage=Usage.model_validate(trace.get("usage") or data.get("usage") or {}),
         trace=trace,
+        finish_reason=finish_reason,
     )
+
+
+def _completion_reply(data: dict[str, Any]) -> ChatReply:
+    choice = data["choices"][0]
+    return _reply(data, choice["message"].get("content") or "", choice.get("finish_reason"))
 
 
 class PersonaClient:
@@ -89,7 +95,6 @@ class PersonaClient:
         self._http = httpx.Client(
             base_url=base_url, headers=headers, timeout=timeout, transport=transport
         )
-        self._base_url, self._headers, self._timeout = base_url, headers, timeout
 
     def chat(
         self,
@@ -120,22 +125,16 @@ class PersonaClient:
         )
         response = self._http.post("/v1/chat/completions", json=_payload(request, False))
         raise_for_error(response)
-        return _reply(response.json())
+        return _completion_reply(response.json())
 
     async def achat(self, user: str, message: str | None = None, **kwargs: Any) -> ChatReply:
-        """`chat`, awaitable (its own async HTTP connection)."""
-        request = build_request(user, message, **kwargs)
-        async with httpx.AsyncClient(
-            base_url=self._base_url, headers=self._headers, timeout=self._timeout
-        ) as http:
-            response = await http.post("/v1/chat/completions", json=_payload(request, False))
-        raise_for_error(response)
-        return _reply(response.json())
+        """`chat`, awaitable: the same client and transport, in a worker thread (as `Persona`)."""
+        return await asyncio.to_thread(self.chat, user, message, **kwargs)
 
     def stream(
         self, user: str, message: str | None = None, **kwargs: Any
     ) -> Iterator[str | ChatReply]:
-        """Yield text deltas, then the final `ChatReply` (from the stream's last chunk)."""
+        """Yield text deltas, then the final `ChatReply` (from the chunk with the trace)."""
         request = build_request(user, message, **kwargs)
         parts: list[str] = []
         with self._http.stream(
@@ -149,23 +148,17 @@ class PersonaClient:
                     continue
                 event = json.loads(line[6:])
                 if "error" in event:
-                    raise errors.ProviderError(event["error"]["message"])
-                if not event.get("choices"):
-                    continue
-                delta = event["choices"][0]["delta"].get("content")
+                    raise errors.error_for(
+                        502, event["error"].get("code"), event["error"]["message"]
+                    )
+                choices = event.get("choices") or []
+                delta = (choices[0].get("delta") or {}).get("content") if choices else None
                 if delta:
                     parts.append(delta)
                     yield delta
-                if event["choices"][0].get("finish_reason") == "stop":
-                    trace = event.get("persona", {})
-                    yield ChatReply(
-                        id=event["id"].removeprefix("chatcmpl-"),
-                        reply="".join(parts),
-                        model=event["model"],
-                        tier=trace.get("tier", ""),
-                        usage=Usage(**trace.get("usage", {})),
-                        trace=trace,
-                    )
+                if "persona" in event:  # the final chunk carries the trace
+                    finish = choices[0].get("finish_reason") if choices else None
+                    yield _reply(event, "".join(parts), finish)
 
     def memories(self, user: str) -> HttpMemories:
         """The user's memories: list, search, get, add, update, delete, history, export, purge."""

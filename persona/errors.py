@@ -140,3 +140,36 @@ class ProviderTimeout(ProviderError):
 
     status_code = 504
     code = "provider_timeout"
+
+
+def _subclasses(cls: type[PersonaError]) -> list[type[PersonaError]]:
+    out: list[type[PersonaError]] = []
+    for sub in cls.__subclasses__():
+        out += [sub, *_subclasses(sub)]
+    return out
+
+
+def error_for(status: int, code: str | None, message: str) -> PersonaError:
+    """The error a persona server's error response stands for (what `PersonaClient` raises).
+
+    The body's `code` names the class (each carries its own); an unknown code falls back to
+    the class of the status (a 413/422 is bad input too), else `PersonaError`.
+    """
+    by_code = {cls.code: cls for cls in _subclasses(PersonaError)}
+    by_status = {
+        cls.status_code: cls
+        for cls in (
+            InvalidInput,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            Conflict,
+            RateLimited,
+            ProviderError,
+            ProviderTimeout,
+        )
+    }
+    cls = by_code.get(code or "") or by_status.get(status)
+    if cls is None and status in (413, 422):
+        cls = InvalidInput
+    return (cls or PersonaError)(message)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from persona.embed import Embedder
-    from persona.llm.gateway import Gateway
+    from persona.llm.gateway import ModelGateway
 
 
 @dataclass
@@ -23,7 +23,7 @@ class Runtime:
     settings: Settings
     db: Engine
     embedder: Embedder
-    gateway: Gateway
+    gateway: ModelGateway
     _lazy: dict[str, Any] = field(default_factory=dict)
     _lock: threading.RLock = field(default_factory=threading.RLock)  # factories nest
 
@@ -33,7 +33,7 @@ class Runtime:
         settings: Settings | None = None,
         *,
         embedder: Embedder | None = None,
-        gateway: Gateway | None = None,
+        gateway: ModelGateway | None = None,
         upgrade: bool | None = None,
     ) -> Runtime:
         """Connect to the database (checking or upgrading its schema) and wire the components."""

@@ -25,6 +25,7 @@ def test_all_is_the_public_surface() -> None:
         "Settings",
         "Unauthorized",
         "Usage",
+        "wrap",
     ]
     for name in persona.__all__:
         assert getattr(persona, name).__name__ == name

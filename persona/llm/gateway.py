@@ -10,7 +10,7 @@ import asyncio
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict, Unpack
+from typing import Any, Protocol, TypedDict, Unpack
 
 from persona.config import Settings
 from persona.errors import DependencyMissing
@@ -47,6 +47,33 @@ class CallParams(TypedDict, total=False):
     api_base: str | None
     api_key: str | None
     extra: dict[str, Any] | None  # the app's own OpenAI parameters, forwarded unchanged
+
+
+class ModelGateway(Protocol):
+    """What the engine calls for the model: `Gateway` (litellm), or `persona.wrap`'s gateway
+    through an app's own OpenAI client."""
+
+    def complete(
+        self,
+        messages: Messages,
+        *,
+        model: str,
+        fallbacks: list[str] | None = None,
+        **params: Unpack[CallParams],
+    ) -> ChatResult:
+        """One completion."""
+        ...
+
+    def stream(
+        self,
+        messages: Messages,
+        *,
+        model: str,
+        fallbacks: list[str] | None = None,
+        **params: Unpack[CallParams],
+    ) -> StreamHandle:
+        """A streamed completion, started."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -349,4 +376,11 @@ def _require_llama_cpp() -> None:
         ) from exc
 
 
-__all__ = ["AsyncStreamHandle", "CallParams", "Endpoint", "Gateway", "StreamHandle"]
+__all__ = [
+    "AsyncStreamHandle",
+    "CallParams",
+    "Endpoint",
+    "Gateway",
+    "ModelGateway",
+    "StreamHandle",
+]
