@@ -3,7 +3,8 @@
 Each turn becomes one memory whose text is `"<speaker>: <text>"`. Turns are indexed with
 their neighbours as context, because a turn alone is often elliptic ("Yes, last Friday!"):
 - the stored embedding is the turn's own vector plus its neighbours' within `window` turns of
-  the same session, weighted `context_weight / distance`, renormalised; no extra model call;
+  the same session, weighted `weight / distance` (earlier turns weigh more), renormalised; no
+  extra model call;
 - the neighbours' texts go to `meta["context"]`, which the lexical index reads too.
 This is the one path for every conversation: the product's background job after a chat turn
 (`ingest_chat_turn`) and bulk imports or evals (`ingest_turns`).
@@ -30,7 +31,10 @@ if TYPE_CHECKING:
 
 KIND = "episode"
 WINDOW = 2  # neighbours on each side used as context
-CONTEXT_WEIGHT = 0.3  # weight of a neighbour at distance 1 in the stored embedding
+# weight of a neighbour at distance 1 in the stored embedding: the turn before counts more,
+# since an answer follows its question (LoCoMo recall@10 0.780 with 0.6/0.3, 0.777 with 0.3/0.3)
+BEFORE_WEIGHT = 0.6
+AFTER_WEIGHT = 0.3
 EPISODE_IMPORTANCE = 0.3  # below extracted facts (0.5 default): a raw turn is weaker evidence
 
 
@@ -69,13 +73,14 @@ def chat_turns(
 
 
 def _neighbours(turns: Sequence[EpisodeTurn], window: int) -> list[list[tuple[int, int]]]:
-    """For each turn, (index, distance) of the turns within `window` in the same session."""
+    """For each turn, (index, offset) of the turns within `window` in the same session
+    (offset < 0: an earlier turn)."""
     out: list[list[tuple[int, int]]] = []
     for i, turn in enumerate(turns):
         near = []
         for j in range(max(0, i - window), min(len(turns), i + window + 1)):
             if j != i and turns[j].session_id == turn.session_id:
-                near.append((j, abs(j - i)))
+                near.append((j, j - i))
         out.append(near)
     return out
 
@@ -83,15 +88,42 @@ def _neighbours(turns: Sequence[EpisodeTurn], window: int) -> list[list[tuple[in
 def context_vectors(
     vectors: NDArray[np.float32],
     neighbours: Sequence[Sequence[tuple[int, int]]],
-    weight: float = CONTEXT_WEIGHT,
+    before: float = BEFORE_WEIGHT,
+    after: float = AFTER_WEIGHT,
 ) -> NDArray[np.float32]:
-    """Each vector plus its neighbours weighted `weight / distance`, L2-normalised."""
+    """Each vector plus its neighbours, an earlier one weighted `before / distance`, a later
+    one `after / distance`; L2-normalised."""
     out = vectors.astype(np.float32, copy=True)
     for i, near in enumerate(neighbours):
-        for j, dist in near:
-            out[i] += (weight / dist) * vectors[j]
+        for j, offset in near:
+            out[i] += ((before if offset < 0 else after) / abs(offset)) * vectors[j]
     norms = np.linalg.norm(out, axis=1, keepdims=True)
     return (out / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+
+def _next_seq(session: Session, user_id: int, turns: Sequence[EpisodeTurn]) -> dict[Any, int]:
+    """Per session of `turns`, the sequence number its next turn gets (one query a session).
+
+    The newest few episodes of the session are read and their largest `seq` taken: a chat
+    exchange stores two turns with the same time, so time alone cannot order them.
+    """
+    out: dict[Any, int] = {}
+    for sid in dict.fromkeys(t.session_id for t in turns):
+        query = select(Memory.meta).where(  # type: ignore[call-overload]
+            Memory.user_id == user_id, Memory.kind == KIND, Memory.session_id == sid
+        )
+        if sid is None:
+            query = select(Memory.meta).where(  # type: ignore[call-overload]
+                Memory.user_id == user_id,
+                Memory.kind == KIND,
+                Memory.session_id.is_(None),  # type: ignore[union-attr]
+            )
+        recent = session.execute(
+            query.order_by(Memory.valid_from.desc(), Memory.created_at.desc()).limit(8)  # type: ignore[attr-defined]
+        ).scalars()
+        seqs = [m.get("seq") for m in recent if isinstance(m, dict)]
+        out[sid] = max((q for q in seqs if isinstance(q, int)), default=-1) + 1
+    return out
 
 
 def _already_stored(session: Session, user_id: int, turns: Sequence[EpisodeTurn]) -> set[Any]:
@@ -132,6 +164,11 @@ def ingest_turns(
     if not todo:
         return []
     near = _neighbours(todo, window)
+    next_seq = _next_seq(session, user.id, todo)
+    seqs = []
+    for turn in todo:
+        seqs.append(next_seq[turn.session_id])
+        next_seq[turn.session_id] += 1
     vectors = context_vectors(embedder.embed([t.memory_text for t in todo]), near)
     now = utcnow()
     rows = [
@@ -159,6 +196,7 @@ def ingest_turns(
             "meta": {
                 **turn.meta,
                 "speaker": turn.speaker,
+                "seq": seqs[i],
                 "context": " ".join(todo[j].memory_text for j, _ in sorted(near[i])),
             },
         }

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ import numpy as np
 from sqlalchemy import select
 
 from persona.memory.bm25 import BM25Index, TermCounts, count_terms, tokenize
+from persona.memory.signals import SignalWeights, TurnFeatures, lift
 from store.models import Memory, utcnow
 from store.vectors import FaissIndex, IndexCache, memory_version
 
@@ -46,6 +47,10 @@ class FusionWeights:
     recency_half_life_days: float = 30.0
     dense_floor: float = 0.35  # the relevance gate for memories with no lexical match
     text_repeat: int = 3  # the memory's own tokens count this many times against its context
+    previous_tokens: int = 8  # the last tokens of the previous turn join a turn's document
+    previous_repeat: int = 1  # ... this many times
+    bm25_b: float = 0.3  # length normalisation: chat turns are short and alike in length
+    signals: SignalWeights = field(default_factory=SignalWeights)
 
 
 @dataclass(frozen=True)
@@ -88,24 +93,44 @@ class UserState:
             else np.zeros((0, 384), dtype=np.float32)
         )
         self.faiss = FaissIndex([self.ids[i] for i in with_vec], vectors, version)
+        self.features = TurnFeatures(
+            [r.text for r in rows], self.meta, list(self.session_ids), [r.valid_from for r in rows]
+        )
+        prev = self.features.previous
         docs = [
-            _doc_terms(r.text, str((r.meta or {}).get("context", "")), weights.text_repeat)
-            for r in rows
+            _doc_terms(
+                r.text,
+                str((r.meta or {}).get("context", "")),
+                weights.text_repeat,
+                rows[prev[i]].text if prev[i] >= 0 else "",
+                weights.previous_tokens,
+                weights.previous_repeat,
+            )
+            for i, r in enumerate(rows)
         ]
-        self.bm25 = BM25Index.from_counts(docs)
+        self.bm25 = BM25Index.from_counts(docs, b=weights.bm25_b)
 
     def __len__(self) -> int:
         return len(self.ids)
 
 
 @lru_cache(maxsize=1 << 17)
-def _doc_terms(text: str, context: str, text_repeat: int) -> TermCounts:
-    """A memory's lexical document: its own tokens `text_repeat` times, then its context's.
+def _doc_terms(
+    text: str,
+    context: str,
+    text_repeat: int,
+    previous: str,
+    previous_tokens: int,
+    previous_repeat: int,
+) -> TermCounts:
+    """A memory's lexical document: its own tokens `text_repeat` times, then its context's,
+    then the last `previous_tokens` tokens of the previous turn `previous_repeat` times.
 
     Cached by content: every memory write rebuilds the user's state from SQL, and re-tokenizing
     thousands of unchanged texts was most of that rebuild.
     """
-    return count_terms(tokenize(text) * text_repeat + tokenize(context))
+    tail = tokenize(previous)[-previous_tokens:] if previous_tokens else []
+    return count_terms(tokenize(text) * text_repeat + tokenize(context) + tail * previous_repeat)
 
 
 def _times(values: Iterable[datetime | None]) -> NDArray[np.float64]:
@@ -209,7 +234,7 @@ class Retriever:
         if query_embedding is not None and len(state.faiss):
             dense[state.vec_pos] = state.faiss.scores(query_embedding)
             has_vec[state.vec_pos] = True
-        lexical = state.bm25.scores(tokenize(query))
+        lexical = state.bm25.scores(self._lexical_query(state, query))
         cand = np.flatnonzero(mask)
         d, lx = dense[cand], lexical[cand]
         now = (as_of or utcnow()).timestamp()
@@ -221,6 +246,7 @@ class Retriever:
             + w.recency * recency
             + w.importance * (state.importance[cand] - 0.5)
         )
+        fused += lift(state.features, cand, query, w.signals)
         relevant = (lx > 0) | (has_vec[cand] & (d >= w.dense_floor))
         if not relevant.any():
             return []
@@ -247,6 +273,18 @@ class Retriever:
                 )
             )
         return hits
+
+    def _lexical_query(self, state: UserState, query: str) -> list[str]:
+        """The query's tokens for BM25; a named speaker is left to the speaker signal.
+
+        "What did Caroline paint?" should not rank every turn that greets Caroline by name:
+        the speaker signal already favours her own turns.
+        """
+        tokens = tokenize(query)
+        if not self.weights.signals.speaker:
+            return tokens
+        kept = [t for t in tokens if t not in state.features.name_tokens]
+        return kept or tokens
 
     @staticmethod
     def _filter(

@@ -28,10 +28,10 @@ def _rows(session: Session, user: User) -> list[Memory]:
     return list(session.scalars(stmt))
 
 
-def test_context_vectors_mix_neighbours_by_distance() -> None:
+def test_context_vectors_mix_neighbours_by_distance_and_direction() -> None:
     vectors = np.eye(3, dtype=np.float32)
-    mixed = context_vectors(vectors, [[(1, 1), (2, 2)], [(0, 1)], []], weight=0.4)
-    expected = np.array([[1, 0.4, 0.2], [0.4, 1, 0], [0, 0, 1]], dtype=np.float32)
+    mixed = context_vectors(vectors, [[(1, 1), (2, 2)], [(0, -1)], []], before=0.6, after=0.4)
+    expected = np.array([[1, 0.4, 0.2], [0.6, 1, 0], [0, 0, 1]], dtype=np.float32)
     expected /= np.linalg.norm(expected, axis=1, keepdims=True)
     np.testing.assert_allclose(mixed, expected, rtol=1e-6)
 
@@ -57,14 +57,14 @@ def test_ingest_turns_stores_one_episode_per_turn(engine: Engine) -> None:
         ]
         assert summary == [
             ("episode", "Ann: I adopted a puppy", "s1", AT, 0.3, None,
-             {"dia_id": "D1:1", "speaker": "Ann", "context": "Bo: What is its name? Ann: Max!"}),
+             {"dia_id": "D1:1", "speaker": "Ann", "seq": 0, "context": "Bo: What is its name? Ann: Max!"}),
             ("episode", "Ann: Max!", "s1", AT, 0.3, None,
-             {"dia_id": "D1:3", "speaker": "Ann",
+             {"dia_id": "D1:3", "speaker": "Ann", "seq": 2,
               "context": "Ann: I adopted a puppy Bo: What is its name?"}),
             ("episode", "Ann: New session here", "s2", AT, 0.3, None,
-             {"dia_id": "D2:1", "speaker": "Ann", "context": ""}),
+             {"dia_id": "D2:1", "speaker": "Ann", "seq": 0, "context": ""}),
             ("episode", "Bo: What is its name?", "s1", AT, 0.3, None,
-             {"dia_id": "D1:2", "speaker": "Bo",
+             {"dia_id": "D1:2", "speaker": "Bo", "seq": 1,
               "context": "Ann: I adopted a puppy Ann: Max!"}),
         ]  # fmt: skip
         # the stored vector of a turn with no neighbours is its own embedding
@@ -101,7 +101,7 @@ def test_chat_turn_ingestion_is_idempotent(engine: Engine) -> None:
         assert sorted(first) == sorted(m.id for m in rows)
         assert [(m.text, m.source_turn_id, m.meta) for m in rows] == [
             ("assistant: Noted!", "turn-1",
-             {"role": "assistant", "speaker": "assistant", "context": "user: I love jazz"}),
+             {"role": "assistant", "speaker": "assistant", "seq": 1, "context": "user: I love jazz"}),
             ("user: I love jazz", "turn-1",
-             {"role": "user", "speaker": "user", "context": "assistant: Noted!"}),
+             {"role": "user", "speaker": "user", "seq": 0, "context": "assistant: Noted!"}),
         ]  # fmt: skip
