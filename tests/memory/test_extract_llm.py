@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from persona.errors import ProviderError
-from persona.memory.extract import Candidate, extract
+from persona.memory.extract import Candidate, CurrentMemory, extract
 from persona.memory.extract.llm import RESPONSE_FORMAT, LLMExtractor, ParseError, parse_json_lenient
 
 ITEM = '"kind": "fact", "text": "Lives in Paris", "attribute": "location", "importance": 0.8'
@@ -161,3 +161,77 @@ def test_auto_mode_uses_the_llm_for_capable_models_and_rules_for_tiny_local_ones
     local = extract("I live in Paris", gateway=FakeGateway([]), model="local/gemma-3-270m")
     assert local.extractor == "rules"
     assert local.candidates == [Candidate("fact", "Lives in Paris", "location", "Paris", 0.8)]
+
+
+CURRENT = [
+    CurrentMemory("id-paris", "fact", "Lives in Paris", "location"),
+    CurrentMemory("id-jazz", "preference", "Loves jazz", "opinion:jazz"),
+    CurrentMemory("id-cat", "fact", "Has a cat", None),
+]
+
+
+def _ops(*items: str) -> Reply:
+    return Reply('{"operations": [' + ", ".join(items) + "]}")
+
+
+def test_the_prompt_lists_the_current_memories_under_short_references() -> None:
+    gateway = FakeGateway([_ops()])
+    assert LLMExtractor(gateway, "m").extract("hello", current=CURRENT) == []
+    assert gateway.calls[0]["messages"][1]["content"] == (
+        "CURRENT MEMORIES (id | kind | attribute | text):\n"
+        "m1 | fact | location | Lives in Paris\n"
+        "m2 | preference | opinion:jazz | Loves jazz\n"
+        "m3 | fact | - | Has a cat\n"
+        "\n"
+        "USER: hello"
+    )
+
+
+def test_operations_name_the_memories_they_replace_or_end() -> None:
+    reply = _ops(
+        '{"op": "supersede", "id": "m1", "kind": "fact", "text": "Lives in Berlin",'
+        ' "attribute": "location", "importance": 0.8}',
+        '{"op": "invalidate", "id": "m2", "kind": "preference", "text": null,'
+        ' "attribute": null, "importance": 0.5}',
+        '{"op": "add", "id": null, "kind": "fact", "text": "Is allergic to peanuts",'
+        ' "attribute": "allergy:peanuts", "importance": 0.9}',
+        '{"op": "none", "id": null, "kind": "fact", "text": "nothing", "attribute": null,'
+        ' "importance": 0}',
+    )
+    got = LLMExtractor(FakeGateway([reply]), "m").extract(
+        "We relocated to Berlin, I'm over jazz, and I have a peanut allergy", current=CURRENT
+    )
+    assert got == [
+        Candidate("fact", "Lives in Berlin", "location", None, 0.8, op="supersede",
+                  target_id="id-paris"),
+        Candidate("preference", "Loves jazz", "opinion:jazz", op="invalidate", target_id="id-jazz"),
+        Candidate("fact", "Is allergic to peanuts", "allergy:peanuts", None, 0.9),
+    ]  # fmt: skip
+
+
+def test_references_to_memories_it_was_not_shown_are_not_trusted() -> None:
+    reply = _ops(
+        # a real id copied from elsewhere, or an invented reference: never ends a memory
+        '{"op": "invalidate", "id": "id-paris", "kind": "fact", "text": null,'
+        ' "attribute": null, "importance": 0.5}',
+        '{"op": "invalidate", "id": "m9", "kind": "fact", "text": null, "attribute": null,'
+        ' "importance": 0.5}',
+        # a supersede without a known target is an add: consolidation still replaces by attribute
+        '{"op": "supersede", "id": "m7", "kind": "fact", "text": "Lives in Rome",'
+        ' "attribute": "location", "importance": 0.8}',
+        '{"op": "delete", "id": "m1", "kind": "fact", "text": "x", "attribute": null,'
+        ' "importance": 0.5}',
+        '{"op": "supersede", "id": "m1", "kind": "fact", "text": "  ", "attribute": null,'
+        ' "importance": 0.5}',
+    )
+    got = LLMExtractor(FakeGateway([reply]), "m").extract("I live in Rome", current=CURRENT)
+    assert got == [Candidate("fact", "Lives in Rome", "location", None, 0.8)]
+
+
+def test_the_rule_fallback_sees_the_current_memories_too() -> None:
+    current = [CurrentMemory("id-paris", "fact", "Lives in Paris", "location")]
+    gateway = FakeGateway([ProviderError("upstream 503")])
+    got = LLMExtractor(gateway, "m").extract("I meant Lyon, not Paris.", current=current)
+    assert [(c.op, c.text, c.target_id) for c in got] == [
+        ("supersede", "Lives in Lyon", "id-paris")
+    ]

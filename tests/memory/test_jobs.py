@@ -25,6 +25,7 @@ from store.tenants import create_tenant
 from store.turns import record_turn
 from store.users import get_or_create_user
 from tests.conftest import table_counts
+from tests.memory.test_extract_llm import FakeGateway, Reply
 
 EMB = HashEmbedder()
 
@@ -389,3 +390,38 @@ def test_a_correction_supersedes_the_corrected_memory(engine: Engine, first: str
         paris = session.exec(select(Memory).where(Memory.text == "Lives in Paris")).one()
         lyon = session.exec(select(Memory).where(Memory.text == "Lives in Lyon")).one()
     assert (paris.superseded_by, lyon.attribute) == (lyon.id, "location")
+
+
+def test_llm_operations_apply_to_the_memories_they_name(engine: Engine) -> None:
+    """The LLM extractor's supersede / invalidate, through the job, on whole rows."""
+    _, uid = setup_user(engine)
+    say(engine, uid, "I live in Paris and I love jazz")
+    rules = extraction_handler(embedder=EMB, extractor_mode="rules")
+    Worker(engine, {"extract": rules}).run_until_idle()
+    payload = say(engine, uid, "Nous avons déménagé à Berlin, et le jazz, c'est fini.")
+    gateway = FakeGateway([
+        Reply('{"operations": ['
+              '{"op": "supersede", "id": "m1", "kind": "fact", "text": "Lives in Berlin",'
+              ' "attribute": "location", "importance": 0.8},'
+              '{"op": "invalidate", "id": "m2", "kind": "preference", "text": null,'
+              ' "attribute": null, "importance": 0.5}]}')
+    ])  # fmt: skip
+    with session_scope(engine) as session:
+        result = run_extraction(
+            session, payload, embedder=EMB, gateway=gateway, model="gpt-test", extractor_mode="llm"
+        )
+    assert result.extractor == "llm"
+    prompt = gateway.calls[0]["messages"][1]["content"]
+    assert "m1 | fact | location | Lives in Paris\nm2 | preference | opinion:jazz | Loves jazz" in (
+        prompt
+    )
+    assert valid_texts(engine, uid) == ["Lives in Berlin"]
+    with session_scope(engine) as session:
+        rows = {m.text: m for m in session.exec(select(Memory)).all()}
+        ops = session.exec(
+            select(MemoryHistory.op, MemoryHistory.memory_id).order_by(col(MemoryHistory.id))
+        ).all()
+    paris, jazz, berlin = rows["Lives in Paris"], rows["Loves jazz"], rows["Lives in Berlin"]
+    assert (paris.superseded_by, paris.invalid_at) == (berlin.id, berlin.valid_from)
+    assert (jazz.superseded_by, jazz.invalid_at is not None) == (None, True)
+    assert ops[2:] == [("supersede", paris.id), ("add", berlin.id), ("invalidate", jazz.id)]

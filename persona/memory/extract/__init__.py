@@ -15,7 +15,8 @@ from typing import Literal
 from persona.errors import InvalidInput
 from persona.memory.extract.candidate import KINDS, Candidate, CurrentMemory, normalize_text
 from persona.memory.extract.commands import parse_commands
-from persona.memory.extract.llm import ChatGateway, LLMExtractor, parse_json_lenient
+from persona.memory.extract.lenient_json import parse_json_lenient
+from persona.memory.extract.llm import ChatGateway, LLMExtractor
 from persona.memory.extract.rules import extract_rules, settle
 
 __all__ = [
@@ -79,7 +80,7 @@ def extract(
         if gateway is None or not model:
             raise InvalidInput("the llm extractor needs a gateway and a model")
         extractor = LLMExtractor(gateway, model)
-        candidates.extend(extractor.extract(rest, reply, now=now))
+        candidates.extend(extractor.extract(rest, reply, now=now, current=current))
         return Extraction(settle(candidates, current), extractor.last_outcome)
     candidates.extend(extract_rules(rest, now=now, current=current))
     return Extraction(settle(candidates, current), "rules")

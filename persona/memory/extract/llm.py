@@ -1,70 +1,95 @@
-"""The LLM extractor: asks the model for JSON matching a schema, parses what real models return.
+"""The LLM extractor: memory operations against what the user's memory holds now.
 
-Real-world output is rarely clean JSON: it comes in ```json fences, after "Sure! Here you go:",
-inside `reasoning_content` with an empty answer, with single quotes or trailing commas. The
-parser below accepts all of those; a reply that still does not parse gets one retry carrying
-the parse error, and after that (or on a provider error) the rule extractor takes over.
+The model sees the turn and the user's current memories (under short references, `m1`,
+`m2`, ...: real ids are long and models copy them badly) and answers with operations: `add` a
+new memory, `supersede` a current one the user changed or corrected, `invalidate` one that is no
+longer true, or nothing. The reply is validated against the schema (malformed items and
+references to memories it was not shown are dropped); a reply that does not parse gets one retry
+carrying the parse error, and after that (or on a provider error) the rule extractor takes over.
 """
 
 from __future__ import annotations
 
-import ast
-import json
 import logging
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from persona.errors import PersonaError
-from persona.memory.extract.candidate import KINDS, Candidate
+from persona.memory.extract.candidate import KINDS, Candidate, CurrentMemory
+from persona.memory.extract.lenient_json import ParseError, parse_json_lenient
 from persona.memory.extract.rules import extract_rules
+
+__all__ = [
+    "RESPONSE_FORMAT",
+    "SCHEMA",
+    "ChatGateway",
+    "LLMExtractor",
+    "ParseError",
+    "candidates_from_json",
+    "parse_json_lenient",
+]
 
 log = logging.getLogger(__name__)
 
 MAX_ITEMS = 20
 MAX_TEXT_CHARS = 300
+MAX_SHOWN = 60  # current memories listed in the prompt
+
+OPS = ("add", "supersede", "invalidate", "none")
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
-        "memories": {
+        "operations": {
             "type": "array",
             "items": {
                 "type": "object",
                 "properties": {
+                    "op": {"type": "string", "enum": list(OPS)},
+                    "id": {"type": ["string", "null"]},
                     "kind": {"type": "string", "enum": list(KINDS)},
-                    "text": {"type": "string"},
+                    "text": {"type": ["string", "null"]},
                     "attribute": {"type": ["string", "null"]},
                     "importance": {"type": "number"},
                 },
-                "required": ["kind", "text", "attribute", "importance"],
+                "required": ["op", "id", "kind", "text", "attribute", "importance"],
                 "additionalProperties": False,
             },
         }
     },
-    "required": ["memories"],
+    "required": ["operations"],
     "additionalProperties": False,
 }
 
 RESPONSE_FORMAT: dict[str, Any] = {
     "type": "json_schema",
-    "json_schema": {"name": "memories", "schema": SCHEMA, "strict": True},
+    "json_schema": {"name": "memory_operations", "schema": SCHEMA, "strict": True},
 }
 
-SYSTEM_PROMPT = """You extract long-term memories about the USER from one chat turn.
-Return only JSON: {"memories": [{"kind": ..., "text": ..., "attribute": ..., "importance": ...}]}
+SYSTEM_PROMPT = """You keep the long-term memory about the USER up to date from one chat turn.
+You get the user's CURRENT MEMORIES (each with an id such as m1) and the turn.
+Return only JSON: {"operations": [{"op": ..., "id": ..., "kind": ..., "text": ..., \
+"attribute": ..., "importance": ...}]}
+- op "add": something new the USER states about themselves as true now (id: null).
+- op "supersede": the user changed or corrected a current memory ("I moved to Berlin", "I meant \
+34, not 43", "now I hate jazz"); id: the memory it replaces, text: the new statement.
+- op "invalidate": a current memory is no longer true and nothing replaces it ("I stopped \
+smoking", "forget that I have a cat"); id: that memory, text: null.
+- A fact already in the current memories needs no operation.
 - kind: "fact" (about the user), "preference" (likes, dislikes, tastes), "event" (something \
 that happened to the user, with its date if said), "instruction" (a standing request about \
 how to answer).
-- text: a short third-person statement without the word "user", e.g. "Lives in Paris", \
-"Is vegetarian", "Has a dog named Rex".
+- text: a short third-person statement in English without the word "user", e.g. "Lives in \
+Paris", "Is vegetarian", "Has a dog named Rex", "Is allergic to peanuts".
 - attribute: what it is about, lower case: "name", "location", "job", "employer", "diet", \
 "age", "birthday", "partner", "marital_status", "children"; "opinion:<thing>" for likes and \
-dislikes; "pet:<species>"; "allergy:<thing>"; null when none fits.
-- importance: 0.0 to 1.0 (how useful for future conversations).
-Only what the USER states about themselves as true now. Nothing from questions, hypotheticals, \
-what other people are said to do, or the assistant's reply. No memories: {"memories": []}."""
+dislikes; "pet:<species>"; "allergy:<thing>", "condition:<thing>", "medication:<thing>" for \
+health; null when none fits.
+- importance: 0.0 to 1.0 (how useful for future conversations; health facts 0.9).
+Only the USER's own facts, in any language. Nothing from questions, hypotheticals, plans, what \
+other people are said to do or like, or the assistant's reply. Nothing to do: {"operations": []}"""
 
 
 class ChatReply(Protocol):
@@ -96,124 +121,95 @@ class ChatGateway(Protocol):
         ...
 
 
-class ParseError(ValueError):
-    """The model's output holds no usable JSON."""
+@dataclass(frozen=True)
+class Shown:
+    """The current memories as listed in the prompt: reference -> memory."""
 
+    memories: dict[str, CurrentMemory]
 
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
-_THINK = re.compile(r"<think>.*?</think>", re.DOTALL | re.IGNORECASE)
-_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+    @classmethod
+    def of(cls, current: Sequence[CurrentMemory]) -> Shown:
+        # attribute-bearing memories first: they are what a change of fact supersedes
+        ranked = sorted(current, key=lambda m: m.attribute is None)[:MAX_SHOWN]
+        return cls({f"m{i}": m for i, m in enumerate(ranked, 1)})
 
-
-def _balanced_spans(text: str) -> list[str]:
-    """Every top-level {...} or [...] span in `text`, outermost first, respecting strings."""
-    spans: list[str] = []
-    depth, start, quote, escaped = 0, -1, "", False
-    for i, ch in enumerate(text):
-        if quote:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == quote:
-                quote = ""
-            continue
-        if ch in "\"'" and depth > 0:
-            quote = ch
-        elif ch in "{[":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif ch in "}]" and depth > 0:
-            depth -= 1
-            if depth == 0:
-                spans.append(text[start : i + 1])
-    return spans
-
-
-def _loads(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        first_error = exc
-    fixed = _TRAILING_COMMA.sub(r"\1", text)
-    try:
-        return json.loads(fixed)
-    except json.JSONDecodeError:
-        pass
-    # Python-literal style: single quotes, True/False/None (or JSON's true/false/null)
-    pythonic = re.sub(r"\btrue\b", "True", fixed)
-    pythonic = re.sub(r"\bfalse\b", "False", pythonic)
-    pythonic = re.sub(r"\bnull\b", "None", pythonic)
-    try:
-        return ast.literal_eval(pythonic)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
-        raise first_error from None
-
-
-def parse_json_lenient(*texts: str | None) -> Any:
-    """The first JSON value found in `texts` (answer, then reasoning); raises `ParseError`."""
-    errors: list[str] = []
-    for raw in texts:
-        if not raw or not raw.strip():
-            continue
-        text = _THINK.sub("", raw) if _THINK.search(raw) and _THINK.sub("", raw).strip() else raw
-        options = [text.strip(), *_FENCE.findall(text), *_balanced_spans(text)]
-        for option in options:
-            option = option.strip()
-            if not option or option[0] not in "{[":
-                continue
-            try:
-                return _loads(option)
-            except json.JSONDecodeError as exc:
-                errors.append(str(exc))
-    raise ParseError(errors[0] if errors else "the reply contains no JSON object")
+    def block(self) -> str:
+        lines = [
+            f"{ref} | {m.kind} | {m.attribute or '-'} | {m.text}"
+            for ref, m in self.memories.items()
+        ]
+        return "CURRENT MEMORIES (id | kind | attribute | text):\n" + "\n".join(lines)
 
 
 def _items(data: Any) -> list[Any]:
     if isinstance(data, list):
         return data
     if isinstance(data, dict):
-        for key in ("memories", "facts", "items", "results", "data"):
+        for key in ("operations", "memories", "facts", "items", "results", "data"):
             if isinstance(data.get(key), list):
                 return list(data[key])
         if "text" in data:
             return [data]
-    raise ParseError(f"expected an object with a 'memories' list, got {type(data).__name__}")
+    raise ParseError(f"expected an object with an 'operations' list, got {type(data).__name__}")
 
 
-def candidates_from_json(data: Any) -> list[Candidate]:
-    """Validated candidates from parsed model output; malformed items are dropped."""
-    out: list[Candidate] = []
-    for item in _items(data)[:MAX_ITEMS]:
-        if isinstance(item, str):
-            item = {"text": item}
-        if not isinstance(item, dict):
-            continue
-        text = str(item.get("text") or item.get("memory") or "").strip()
-        if not text:
-            continue
-        kind = str(item.get("kind") or item.get("type") or "fact").lower()
-        attribute = item.get("attribute")
-        attribute = str(attribute).strip().lower() or None if attribute else None
-        try:
-            importance = min(1.0, max(0.0, float(item.get("importance", 0.5))))
-        except (TypeError, ValueError):
-            importance = 0.5
-        out.append(
-            Candidate(
-                kind if kind in KINDS else "fact",
-                text[:MAX_TEXT_CHARS],
-                attribute,
-                None,
-                importance,
+def _importance(item: dict[str, Any]) -> float:
+    try:
+        return min(1.0, max(0.0, float(item.get("importance", 0.5))))
+    except (TypeError, ValueError):
+        return 0.5
+
+
+def _candidate(item: Any, shown: Shown) -> Candidate | None:
+    """One validated operation, or None for a malformed item or an unknown reference."""
+    if isinstance(item, str):
+        item = {"text": item}
+    if not isinstance(item, dict):
+        return None
+    op = str(item.get("op") or "add").lower()
+    if op not in OPS or op == "none":
+        return None
+    text = str(item.get("text") or item.get("memory") or "").strip()[:MAX_TEXT_CHARS]
+    kind = str(item.get("kind") or item.get("type") or "fact").lower()
+    kind = kind if kind in KINDS else "fact"
+    attribute = item.get("attribute")
+    attribute = str(attribute).strip().lower() or None if attribute else None
+    target = shown.memories.get(str(item.get("id") or "").strip())
+    if op == "invalidate":
+        if target is None:
+            log.info(
+                "memory extraction: invalidate of an unknown memory %r dropped", item.get("id")
             )
+            return None
+        return Candidate(
+            target.kind, target.text, target.attribute, op="invalidate", target_id=target.id
         )
-    return out
+    if not text:
+        return None
+    if op == "supersede" and target is not None:
+        return Candidate(
+            kind,
+            text,
+            attribute or target.attribute,
+            None,
+            _importance(item),
+            op="supersede",
+            target_id=target.id,
+        )
+    # an add, or a supersede naming no memory it was shown: consolidation still supersedes a
+    # single-valued attribute's old value
+    return Candidate(kind, text, attribute, None, _importance(item))
+
+
+def candidates_from_json(data: Any, current: Sequence[CurrentMemory] = ()) -> list[Candidate]:
+    """Validated candidates from parsed model output; malformed items are dropped."""
+    shown = Shown.of(current)
+    found = (_candidate(item, shown) for item in _items(data)[:MAX_ITEMS])
+    return [c for c in found if c is not None]
 
 
 class LLMExtractor:
-    """Extracts candidates with a chat model; falls back to the rules when it cannot."""
+    """Extracts memory operations with a chat model; falls back to the rules when it cannot."""
 
     def __init__(
         self,
@@ -228,23 +224,32 @@ class LLMExtractor:
         self.model = model
         self.structured = structured
         self.max_tokens = max_tokens
-        self.fallback = fallback or extract_rules
+        self.fallback = fallback
         self.last_outcome = ""  # "llm" | "llm_retry" | "fallback:<why>", for traces and tests
 
-    def messages(self, message: str, reply: str | None) -> list[dict[str, Any]]:
+    def messages(
+        self, message: str, reply: str | None, current: Sequence[CurrentMemory] = ()
+    ) -> list[dict[str, Any]]:
         """The prompt for one turn."""
         turn = f"USER: {message}"
         if reply:
             turn += f"\nASSISTANT (context only, extract nothing from it): {reply[:1000]}"
+        if current:
+            turn = f"{Shown.of(current).block()}\n\n{turn}"
         return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": turn}]
 
     def extract(
-        self, message: str, reply: str | None = None, *, now: datetime | None = None
+        self,
+        message: str,
+        reply: str | None = None,
+        *,
+        now: datetime | None = None,
+        current: Sequence[CurrentMemory] = (),
     ) -> list[Candidate]:
-        """Candidates for `message`; one retry with the parse error, then the rule extractor."""
+        """Operations for `message`; one retry with the parse error, then the rule extractor."""
         if not message.strip():
             return []
-        messages = self.messages(message, reply)
+        messages = self.messages(message, reply, current)
         fmt = RESPONSE_FORMAT if self.structured else None
         for attempt in range(2):
             try:
@@ -254,10 +259,11 @@ class LLMExtractor:
             except PersonaError as exc:
                 log.warning("memory extraction: provider failed (%s); using rules", exc)
                 self.last_outcome = "fallback:provider_error"
-                return self._fallback(message, now)
+                return self._fallback(message, now, current)
             try:
-                data = parse_json_lenient(result.text, result.reasoning)
-                found = candidates_from_json(data)
+                found = candidates_from_json(
+                    parse_json_lenient(result.text, result.reasoning), current
+                )
             except ParseError as exc:
                 log.info("memory extraction: unparsable reply (%s)", exc)
                 messages = [
@@ -266,16 +272,18 @@ class LLMExtractor:
                     {
                         "role": "user",
                         "content": f"That was not valid JSON ({exc}). Reply with only the JSON "
-                        'object {"memories": [...]}, nothing else.',
+                        'object {"operations": [...]}, nothing else.',
                     },
                 ]
                 continue
             self.last_outcome = "llm" if attempt == 0 else "llm_retry"
             return found
         self.last_outcome = "fallback:unparsable"
-        return self._fallback(message, now)
+        return self._fallback(message, now, current)
 
-    def _fallback(self, message: str, now: datetime | None) -> list[Candidate]:
-        if self.fallback is extract_rules:
-            return extract_rules(message, now=now)
+    def _fallback(
+        self, message: str, now: datetime | None, current: Sequence[CurrentMemory]
+    ) -> list[Candidate]:
+        if self.fallback is None:
+            return extract_rules(message, now=now, current=current)
         return self.fallback(message)
