@@ -370,7 +370,8 @@ def has_tool_call(raw: dict[str, Any] | None) -> bool:
 def verify(
     rt: Runtime, prep: Any, text: str, result: Any, *, tool_call: bool | None = None
 ) -> tuple[str, Any]:
-    """Check the reply against the active constraints; repair, and re-ask once if still failing."""
+    """Check the reply against the active constraints: repair, re-ask once if still failing,
+    and fall back (`persona.steer.repair.fall_back`) as the last resort."""
     steering: Steering = prep.steering
     if not steering.active:
         return text, result
@@ -383,20 +384,15 @@ def verify(
             "not_applicable": [{"id": c.id, "why": reason} for c in steering.active],
         }
         return text, result
-    from persona.steer.repair import repair
+    from persona.steer.repair import fall_back, reask_prompt, repair
 
     fixed = repair(steering.active, text)
+    steering.results_before_repair = _verdicts(fixed.before)
     if not fixed.passed and rt.settings.reask:
-        failed = [v for v in fixed.verdicts if not v.passed]
         retry_messages = [
             *prep.call.messages,
             {"role": "assistant", "content": text},
-            {
-                "role": "user",
-                "content": "Your reply broke these rules: "
-                + "; ".join(f"{v.id}: {v.detail}" for v in failed)
-                + ". Write the reply again, following every rule. Output only the reply.",
-            },
+            {"role": "user", "content": reask_prompt(steering.active, fixed.verdicts)},
         ]
         from persona.errors import ProviderError
 
@@ -409,13 +405,20 @@ def verify(
             again = repair(steering.active, second.text)
             result = _merge_usage(result, second)
             if sum(v.passed for v in again.verdicts) > sum(v.passed for v in fixed.verdicts):
-                fixed = again
+                fixed = again.model_copy(update={"before": fixed.before})
+    if not fixed.passed:
+        kept = fall_back(steering.active, fixed)
+        if kept.fell_back:
+            steering.fallback = {"rules": kept.fell_back, "model_text": fixed.text}
+            fixed = kept
     steering.repairs = list(fixed.applied)
-    steering.results = [
-        {"id": v.id, "passed": v.passed, "detail": v.detail} for v in fixed.verdicts
-    ]
+    steering.results = _verdicts(fixed.verdicts)
     prep.trace["steering"] = steering.as_trace()
     return fixed.text, result
+
+
+def _verdicts(verdicts: list[Any]) -> list[dict[str, Any]]:
+    return [{"id": v.id, "passed": v.passed, "detail": v.detail} for v in verdicts]
 
 
 def _merge_usage(first: Any, second: Any) -> Any:

@@ -28,8 +28,12 @@ class Steering:
     one_off: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
+    # the verdicts on the model's first reply as it came, before any repair or re-ask
+    results_before_repair: list[dict[str, Any]] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
     reasked: bool = False
+    # set when neither repair nor re-ask could make the reply keep a rule: which rule, why
+    fallback: dict[str, Any] | None = None
     # claims of authority the message made (never stored or applied) and mentions it ignored
     refused_claims: list[dict[str, str]] = field(default_factory=list)
     mentions: list[dict[str, str]] = field(default_factory=list)
@@ -52,8 +56,10 @@ class Steering:
             "one_off": self.one_off,
             "rejected": self.rejected,
             "results": self.results,
+            "results_before_repair": self.results_before_repair,
             "repairs": self.repairs,
             "reasked": self.reasked,
+            "fallback": self.fallback,
             "refused_claims": self.refused_claims,
             "mentions": self.mentions,
             "compliant": all(r["passed"] for r in self.results) if self.results else None,

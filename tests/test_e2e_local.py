@@ -49,6 +49,7 @@ def test_a_standing_constraint_holds_through_turn_twelve(p: Persona) -> None:
         {"role": "user", "content": "From now on, never use capital letters."},
         {"role": "assistant", "content": first.reply},
     ]
+    fell_back = 0
     for i in range(11):
         question = f"Tell me one fact about the number {i + 2}."
         reply = p.chat("leo", messages=[*history, {"role": "user", "content": question}])
@@ -56,9 +57,18 @@ def test_a_standing_constraint_holds_through_turn_twelve(p: Persona) -> None:
             {"role": "user", "content": question},
             {"role": "assistant", "content": reply.reply},
         ]
-        assert reply.reply == reply.reply.lower()
-        results = reply.trace["steering"]["results"]
-        assert results == [{"id": "change_case:english_lowercase", "passed": True, "detail": ""}]
+        steering = reply.trace["steering"]
+        # the rule holds after repair on every turn, whatever the tiny model wrote
+        assert reply.reply.strip() and reply.reply == reply.reply.lower()
+        assert [(r["id"], r["passed"]) for r in steering["results"]] == [
+            ("change_case:english_lowercase", True)
+        ]
+        assert steering["compliant"] is True
+        if steering["fallback"] is not None:
+            # the honest last resort: it says which rule it kept and keeps the model's text
+            assert steering["fallback"]["rules"] == ["change_case:english_lowercase"]
+            fell_back += 1
+    assert fell_back <= 3, f"fallback on {fell_back} of 11 turns"
     assert len(history) == 24  # turn 12 answered
 
 

@@ -17,6 +17,9 @@ EVALS = {
     "steering": "Constraint checkers, repairs and parser on IFEval (--ifeval DIR).",
     "steering-parse": "Chat preference parser on the shipped six-language labelled set "
     "([--data PATH] [--split dev|heldout|all] [--show-errors]).",
+    "steering-turns": "Standing rules over 20-turn conversations through the engine on the "
+    "configured model, before and after repair ([--data PATH] [--conversation ID] "
+    "[--max-tokens N]).",
     "memory": "Memory retrieval recall and latency on LoCoMo (--locomo PATH [--threads N]).",
     "routing": "Router quality on MT-Bench and GSM8K, and decision latency (--data DIR).",
     "extraction": "Memory operations from labelled chat turns in six languages, offline and LLM "

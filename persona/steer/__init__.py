@@ -18,7 +18,7 @@ from persona.steer.registry import (
     register,
     validate,
 )
-from persona.steer.repair import check, repair
+from persona.steer.repair import check, fall_back, reask_prompt, repair
 from persona.steer.types import Constraint, RepairResult, Verdict
 
 __all__ = [
@@ -32,9 +32,11 @@ __all__ = [
     "all_types",
     "check",
     "describe",
+    "fall_back",
     "find_conflicts",
     "get_type",
     "make",
+    "reask_prompt",
     "register",
     "repair",
     "resolve",

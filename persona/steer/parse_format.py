@@ -244,7 +244,7 @@ def startend_hits(text: str) -> list[Hit]:
         text,
         re.I,
     )
-    phrase = _end_phrase(text, end) if end else None
+    phrase = _end_phrase(text, end) if end and not _banned_ending(text, end) else None
     if end and phrase:
         stop = text.find(phrase, end.end()) + len(phrase) + 1
         hits.append(
@@ -273,8 +273,26 @@ def startend_hits(text: str) -> list[Hit]:
 _CLOSE = {'"': '"', "“": "”", "'": "'"}
 
 
+def _banned_ending(text: str, end: re.Match[str]) -> bool:
+    """True for "never end with ...": a ban on an ending, not a phrase every reply must end with.
+
+    "Don't forget to end with ..." still asks for the phrase.
+    """
+    # "no commas and end with ...": a negation before "and" belongs to the earlier request
+    before = re.split(r"\band\b|\bbut\b|,", clause_before(text, end.start(), 40))[-1]
+    return bool(re.search(NEG, before, re.I)) and not re.search(r"\bforget\b", before, re.I)
+
+
+# what follows "end with a question" when no phrase is given: the rest of the request
+_NOT_A_PHRASE = re.compile(r"\s*(?:[,;]|(?:and|but|or|please|then)\b)", re.I)
+
+
 def _end_phrase(text: str, end: re.Match[str]) -> str | None:
-    """The phrase after "end your response with": quoted, or after a colon / "exact phrase"."""
+    """The phrase after "end your response with": quoted, or after a colon / "exact phrase".
+
+    Unquoted, the phrase runs to the end of the line; "end with a question" names a kind of
+    ending, not its words, so without a colon it gives none.
+    """
     rest = text[end.end() :]
     phrase: str | None = None
     if rest[:1] in _CLOSE:
@@ -284,7 +302,9 @@ def _end_phrase(text: str, end: re.Match[str]) -> str | None:
             close = q.end() - 1 if q else -1
         if close > 1:
             phrase = rest[1:close].strip()
-    elif end.group(1) or end.group(2) or end.group(3):
+    elif end.group(2) or end.group(3) or (end.group(1) or "").lower() not in ("", "question"):
+        if _NOT_A_PHRASE.match(rest):
+            return None
         phrase = rest.strip().split("\n", 1)[0].strip() or None
     if not phrase or not re.search(r"\w", phrase) or len(phrase) > 200:
         return None

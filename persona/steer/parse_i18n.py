@@ -170,6 +170,11 @@ _MAP: list[tuple[str, str]] = [
         "no markdown",
     ),
     # lengths
+    # "un máximo de 50 palabras", "un maximum de 50 mots", "un massimo di 50 parole"
+    (
+        rf"\b(?:(?:un|um|el|o|il)\s+)?(?:máximo|maximum|massimo)\s+(?:de|di)\s+{_N}\s+{_W}",
+        r"at most \1 words",
+    ),
     (rf"\b(?:höchstens|maximal|max\.?)\s+{_N}\s+{_W}", r"at most \1 words"),
     (rf"\b(?:weniger\s+als)\s+{_N}\s+{_W}", r"less than \1 words"),
     (rf"\b(?:mindestens)\s+{_N}\s+{_W}", r"at least \1 words"),

@@ -73,6 +73,11 @@ class ConstraintType:
     `repair` is None where any repair would change the reply's meaning; a repair may also
     return None for a particular reply it cannot fix losslessly. `repair_rank` orders repairs:
     cuts first, then appends, then rewrites of characters, then wrapping.
+
+    `reask` restates the rule for a re-ask where the plain description was not enough (a
+    language rule in that language). `fallback` is the last resort once repair and re-ask
+    failed: a lossy change that says what it lost (a cut marked with an ellipsis, a notice in
+    the required language), never an invented rewrite; None where there is no honest one.
     """
 
     id: str
@@ -81,6 +86,8 @@ class ConstraintType:
     check: Checker
     repair: Repair | None = None
     repair_rank: int = 50
+    reask: Describer | None = None
+    fallback: Repair | None = None
     extra_validation: Callable[[Mapping[str, Any]], None] | None = field(default=None)
 
     def validate(self, kwargs: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -53,6 +53,8 @@ class RepairResult(BaseModel):
     text: str
     applied: list[str]
     verdicts: list[Verdict]
+    before: list[Verdict] = Field(default_factory=list)  # the verdicts on the reply as given
+    fell_back: list[str] = Field(default_factory=list)  # rules kept only by their fallback
 
     @property
     def passed(self) -> bool:

@@ -15,6 +15,8 @@ E: C = ("style:no_emoji", {})
 L: C = ("change_case:english_lowercase", {})
 Q: C = ("style:no_follow_up_questions", {})
 F: C = ("style:formality", {"level": "formal"})
+W50: C = ("length_constraints:number_words", {"relation": "less than", "num_words": 51})
+W30: C = ("length_constraints:number_words", {"relation": "less than", "num_words": 31})
 
 
 def _lang(code: str) -> tuple[str, dict[str, Any]]:
@@ -43,7 +45,19 @@ REQUESTS = [
         "standing",
     ),
     ("it", "Questa volta rispondi in francese.", [_lang("fr")], "one_off"),
+    ("en", "Never end with a question.", [Q], "standing"),
+    ("es", "Responde en español, con un máximo de 50 palabras.", [_lang("es"), W50], "one_off"),
+    ("fr", "Réponds en français, un maximum de 50 mots.", [_lang("fr"), W50], "one_off"),
+    ("it", "Rispondi in italiano, un massimo di 50 parole.", [_lang("it"), W50], "one_off"),
+    ("it", "Da ora in poi, un massimo di 30 parole.", [W30], "standing"),
 ]
+
+
+def test_never_end_with_a_quoted_phrase_is_a_ban_not_a_required_ending() -> None:
+    got = parse_preferences("Never end with 'Hope this helps'.")
+    assert not any(c.id == "startend:end_checker" for c in got.constraints)
+    assert got.instructions == ["Never end with 'Hope this helps'"]
+    assert got.scope == "standing"
 
 
 @pytest.mark.parametrize(("lang", "text", "want", "scope"), REQUESTS)

@@ -144,7 +144,10 @@ def test_repair_is_exact_and_passes(
     constraint = make(type_id, **kwargs)
     assert not check([constraint], reply)[0].passed
     assert repair([constraint], reply) == RepairResult(
-        text=expected, applied=[type_id], verdicts=[Verdict(id=type_id, passed=True)]
+        text=expected,
+        applied=[type_id],
+        verdicts=[Verdict(id=type_id, passed=True)],
+        before=check([constraint], reply),
     )
 
 
@@ -197,6 +200,7 @@ def test_repairs_run_in_order_and_recheck_everything() -> None:
             "startend:quotation",
         ],
         verdicts=[Verdict(id=c.id, passed=True) for c in constraints],
+        before=check(constraints, "Hi, Sam. The plan works. Want details?"),
     )
 
 
@@ -217,6 +221,7 @@ def test_repair_that_breaks_a_passing_constraint_is_undone() -> None:
                 detail="does not end with 'Thanks for reading this.' (ends 'Done now.')",
             ),
         ],
+        before=result.verdicts,
     )
     assert not result.passed
 
@@ -227,4 +232,5 @@ def test_no_repair_needed_changes_nothing() -> None:
         text="all good.",
         applied=[],
         verdicts=[Verdict(id="change_case:english_lowercase", passed=True)],
+        before=[Verdict(id="change_case:english_lowercase", passed=True)],
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from persona.steer.checks.language import detect_language, is_english
+from persona.steer.checks.language import detect_language, is_english, keep_lines
 from persona.steer.checks.text import count_capital_words
 from persona.steer.registry import RELATIONS, ConstraintType, Param, relation_ok
 from persona.steer.types import Verdict
@@ -47,6 +47,28 @@ def _repair_capital(reply: str, kwargs: Mapping[str, Any]) -> str | None:
     return reply.upper()
 
 
+NOT_ENGLISH = "I could not write this reply in English."
+
+
+def _english_only(reply: str, case: str) -> str:
+    """The fallback of the case rules, which hold for English text only.
+
+    The reply's lines in another language or script go (a small model drifts into them); the
+    English lines stay. With no English line left, a notice that says so.
+    """
+    kept = keep_lines(reply, ("en", None))
+    text = kept if kept is not None and is_english(kept) else NOT_ENGLISH
+    return text.lower() if case == "lower" else text.upper()
+
+
+def _fallback_lower(reply: str, kwargs: Mapping[str, Any]) -> str | None:
+    return _english_only(reply, "lower")
+
+
+def _fallback_capital(reply: str, kwargs: Mapping[str, Any]) -> str | None:
+    return _english_only(reply, "upper")
+
+
 def _check_capital_freq(reply: str, kwargs: Mapping[str, Any]) -> Verdict:
     count = count_capital_words(reply)
     relation, threshold = kwargs["capital_relation"], kwargs["capital_frequency"]
@@ -67,6 +89,7 @@ TYPES = (
         check=_check_lower,
         repair=_repair_lower,
         repair_rank=60,
+        fallback=_fallback_lower,
     ),
     ConstraintType(
         id=CAPITAL,
@@ -75,6 +98,7 @@ TYPES = (
         check=_check_capital,
         repair=_repair_capital,
         repair_rank=60,
+        fallback=_fallback_capital,
     ),
     ConstraintType(
         id=CAPITAL_FREQ,

@@ -147,6 +147,33 @@ def _arabic(text: str, tokens: list[str]) -> str:
     return _best(scores, "ar")
 
 
+def confident_language(text: str) -> str | None:
+    """The language of `text` when the evidence is clear, else None.
+
+    `detect_language` calls Latin text with too few function words English; a short line such
+    as "Bonjour Marie" has no clear language, and a filter must not drop it as English.
+    """
+    found = detect_language(text)
+    if found is None or found not in _LATIN:
+        return found
+    tokens = [t.lower() for t in _TOKEN.findall(text)]
+    scores = _by_stopwords(tokens, _LATIN)
+    return found if scores.get(found, 0) >= 2 else None
+
+
+def keep_lines(text: str, languages: tuple[str | None, ...]) -> str | None:
+    """`text` without its lines clearly in a language not in `languages` (None: no clear one).
+
+    Returns None when no line is left or nothing was dropped.
+    """
+    lines = text.split("\n")
+    kept = [line for line in lines if confident_language(line) in languages]
+    if len(kept) == len(lines):
+        return None
+    out = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return out if re.search(r"\w", out) else None
+
+
 def is_english(text: str) -> bool:
     """True when the text is English or has no letters (IFEval's case checkers need English)."""
     return detect_language(text) in (None, "en")

@@ -9,6 +9,7 @@ from persona.errors import InvalidInput
 from persona.steer.checks.text import (
     count_sentences,
     count_words,
+    cut_at_words,
     cut_to_limit,
     paragraphs_by_blank_line,
     paragraphs_by_divider,
@@ -35,6 +36,12 @@ def _repair_words(reply: str, kwargs: Mapping[str, Any]) -> str | None:
     if kwargs["relation"] != "less than":
         return None  # adding words would invent content
     return cut_to_limit(reply, lambda t: count_words(t) < kwargs["num_words"])
+
+
+def _fallback_words(reply: str, kwargs: Mapping[str, Any]) -> str | None:
+    if kwargs["relation"] != "less than":
+        return None
+    return cut_at_words(reply, lambda t: count_words(t) < kwargs["num_words"])
 
 
 def _check_sentences(reply: str, kwargs: Mapping[str, Any]) -> Verdict:
@@ -131,6 +138,10 @@ def _repair_max_words(reply: str, kwargs: Mapping[str, Any]) -> str | None:
     return cut_to_limit(reply, lambda t: count_words(t) <= kwargs["max_words"])
 
 
+def _fallback_max_words(reply: str, kwargs: Mapping[str, Any]) -> str | None:
+    return cut_at_words(reply, lambda t: count_words(t) <= kwargs["max_words"])
+
+
 def _relation_text(relation: str) -> str:
     return "fewer than" if relation == "less than" else "at least"
 
@@ -145,6 +156,7 @@ TYPES = (
         check=_check_words,
         repair=_repair_words,
         repair_rank=10,
+        fallback=_fallback_words,
     ),
     ConstraintType(
         id=SENTENCES,
@@ -190,5 +202,6 @@ TYPES = (
         check=_check_max_words,
         repair=_repair_max_words,
         repair_rank=10,
+        fallback=_fallback_max_words,
     ),
 )

@@ -35,3 +35,22 @@ def strip(text: str) -> str | None:
     text = re.sub(r"(?<![\w*])\*([^*\s][^*\n]*?)\*(?![\w*])", r"\1", text)
     text = re.sub(r"\[([^\]\n]+)\]\(([^)\s]+)\)", r"\1 (\2)", text)
     return re.sub(r"^([ \t]*)>[ \t]", r"\1", text, flags=re.M)
+
+
+_TABLE_ROW = re.compile(r"^[ \t]*\|(.*)\|[ \t]*$")
+_TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t]*:?-{2,}:?[ \t]*(?:\|[ \t]*:?-{2,}:?[ \t]*)*\|?[ \t]*$")
+
+
+def flatten_tables(text: str) -> str | None:
+    """`text` with each table row as a line of its cells separated by semicolons, then stripped
+    of markdown; the fallback of no_markdown, as a table has no plain-text form."""
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if _TABLE_RULE.match(line):
+            continue
+        row = _TABLE_ROW.match(line)
+        if row:
+            line = "; ".join(c.strip() for c in row.group(1).split("|") if c.strip())
+        lines.append(line)
+    flat = "\n".join(lines)
+    return strip(flat) if flat != text else None

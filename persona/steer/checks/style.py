@@ -94,6 +94,10 @@ def _repair_markdown(reply: str, kwargs: Mapping[str, Any]) -> str | None:
     return markdown.strip(reply)
 
 
+def _fallback_markdown(reply: str, kwargs: Mapping[str, Any]) -> str | None:
+    return markdown.flatten_tables(reply)
+
+
 _CONTRACTIONS = {
     "can't": "cannot", "won't": "will not", "shan't": "shall not", "let's": "let us",
     "it's": "it is", "that's": "that is", "what's": "what is", "there's": "there is",
@@ -183,6 +187,7 @@ TYPES = (
         check=_check_markdown,
         repair=_repair_markdown,
         repair_rank=45,
+        fallback=_fallback_markdown,
     ),
     ConstraintType(
         id=FORMALITY,

@@ -151,3 +151,24 @@ def cut_to_limit(text: str, fits: Callable[[str], bool]) -> str | None:
         if fits(prefix):
             return prefix
     return None
+
+
+ELLIPSIS = "\u2026"
+
+
+def cut_at_words(text: str, fits: Callable[[str], bool]) -> str | None:
+    """The longest prefix of `text` that `fits`, cut at a line break or else after a word.
+
+    The fallback of the length limits when not even the first sentence fits: a cut inside a
+    sentence is marked with an ellipsis, so the reader sees the text was cut. None when not
+    even the first word fits.
+    """
+    for m in reversed(list(re.finditer(r"\n", text))):
+        prefix = text[: m.start()].rstrip()
+        if prefix and fits(prefix):
+            return prefix
+    for m in reversed(list(re.finditer(r"\S+", text))):
+        prefix = text[: m.end()].rstrip(" \t,;:-\u2013\u2014") + ELLIPSIS
+        if fits(prefix):
+            return prefix
+    return None
