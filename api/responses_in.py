@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from persona.wire import end_user, message_text
 from persona.errors import InvalidInput
 from persona.types import AUTO_MODEL, ChatRequest
+from persona.wire import end_user, message_text
 
 # Responses fields with the same name and meaning in Chat Completions: forwarded as is
 FORWARDED = (
@@ -174,8 +174,9 @@ def _tools(tools: Any) -> list[dict[str, Any]]:
         kind = tool.get("type") if isinstance(tool, dict) else None
         if kind != "function":
             raise _refuse(
-                f"tools[{i}]", f"the {kind!r} tool is built into OpenAI; only function tools pass "
-                "through persona (run the tool in your app and declare it as a function)"
+                f"tools[{i}]",
+                f"the {kind!r} tool is built into OpenAI; only function tools pass "
+                "through persona (run the tool in your app and declare it as a function)",
             )
         fn = {k: tool[k] for k in ("name", "description", "parameters", "strict") if k in tool}
         out.append({"type": "function", "function": fn})
@@ -263,7 +264,9 @@ def to_request(
             params["verbosity"] = body["text"]["verbosity"]
     temperature = body.get("temperature")
     max_tokens = body.get("max_output_tokens")
-    if temperature is not None and not (isinstance(temperature, int | float) and 0 <= temperature <= 2):
+    if temperature is not None and not (
+        isinstance(temperature, int | float) and 0 <= temperature <= 2
+    ):
         raise InvalidInput("temperature must be a number between 0 and 2", param="temperature")
     if max_tokens is not None and not (isinstance(max_tokens, int) and max_tokens >= 1):
         raise InvalidInput("max_output_tokens must be a positive integer", "max_output_tokens")

@@ -21,7 +21,9 @@ def response_id() -> str:
     return f"resp_{new_id()}"
 
 
-def message_item(text: str, refusal: str | None = None, status: str = "completed") -> dict[str, Any]:
+def message_item(
+    text: str, refusal: str | None = None, status: str = "completed"
+) -> dict[str, Any]:
     """An assistant message output item."""
     content: list[dict[str, Any]] = []
     if text or not refusal:
@@ -104,7 +106,9 @@ def skeleton(rid: str, body: dict[str, Any], created: int, previous: str | None)
     }
 
 
-def finished(response: dict[str, Any], reply: ChatReply, output: list[dict[str, Any]]) -> dict[str, Any]:
+def finished(
+    response: dict[str, Any], reply: ChatReply, output: list[dict[str, Any]]
+) -> dict[str, Any]:
     """The Response object once the reply is in: output, usage, status, trace."""
     reason = INCOMPLETE.get(reply.finish_reason or "")
     return {

@@ -298,7 +298,7 @@ def export_user(
         ],
         "responses": [
             {**r.response, "output": r.output_items, "input_items": r.input_items}
-            for r in user_responses(session, user.id)
+            for r in user_responses(session, user.id or 0)
         ],
     }
 

@@ -128,7 +128,6 @@ def test_function_call_loop_with_memory_and_a_constraint(
         {"role": "user", "content": "Weather near me?"},
         {
             "role": "assistant",
-            "content": None,
             "tool_calls": [
                 {
                     "id": "call_a",
@@ -167,7 +166,7 @@ def test_streamed_function_call(srv: LiveServer, fake_provider: FakeProvider) ->
     kinds = [e.type for e in events]
     assert "response.function_call_arguments.delta" in kinds
     assert "response.function_call_arguments.done" in kinds
-    done = [e for e in events if e.type == "response.completed"][0]
+    done = next(e for e in events if e.type == "response.completed")
     call = done.response.output[-1]
     assert call.type == "function_call"
     assert json.loads(call.arguments) == {"city": "Rome"}
@@ -178,18 +177,14 @@ def test_store_false_writes_nothing(srv: LiveServer, fake_provider: FakeProvider
     client = _client(srv)
     client.responses.create(model="persona/fast", input="hello", user="zoe")
     before = table_counts(srv.runtime.db)
-    r = client.responses.create(
-        model="persona/fast", input="I love jazz", user="zoe", store=False
-    )
+    r = client.responses.create(model="persona/fast", input="I love jazz", user="zoe", store=False)
     assert r.output_text == "second"
     assert table_counts(srv.runtime.db) == before
     with pytest.raises(openai.NotFoundError):
         client.responses.retrieve(r.id)
 
 
-def test_tenant_and_user_scoping_and_delete(
-    srv: LiveServer, fake_provider: FakeProvider
-) -> None:
+def test_tenant_and_user_scoping_and_delete(srv: LiveServer, fake_provider: FakeProvider) -> None:
     fake_provider.script(ok("mine"))
     client = _client(srv)
     r = client.responses.create(model="persona/fast", input="hello", user="una")
@@ -212,9 +207,7 @@ def test_tenant_and_user_scoping_and_delete(
         ({"wat": 1}, "wat"),
     ],
 )
-def test_unsupported_is_a_clear_400(
-    srv: LiveServer, extra: dict[str, Any], needle: str
-) -> None:
+def test_unsupported_is_a_clear_400(srv: LiveServer, extra: dict[str, Any], needle: str) -> None:
     body = {"model": "persona/fast", "input": "hi", "user": "vic", **extra}
     r = _api(srv, "POST", "/v1/responses", json=body)
     assert r.status_code == 400, r.text
