@@ -215,3 +215,43 @@ def test_unsupported_is_a_clear_400(srv: LiveServer, extra: dict[str, Any], need
     error = r.json()["error"]
     assert needle in error["message"]
     assert "str:" not in error["message"]
+
+
+def test_image_parts_schema_and_effort_reach_the_upstream(
+    srv: LiveServer, fake_provider: FakeProvider
+) -> None:
+    fake_provider.script(ok('{"animal": "cat"}'))
+    image = "data:image/png;base64,iVBORw0KGgo="
+    schema = {"type": "object", "properties": {"animal": {"type": "string"}}}
+    r = _client(srv).responses.create(
+        model="persona/fast",
+        user="ivy",
+        input=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_text", "text": "What animal is this?"},
+                    {"type": "input_image", "image_url": image, "detail": "low"},
+                ],
+            }
+        ],
+        text={"format": {"type": "json_schema", "name": "animal", "schema": schema}},
+        reasoning={"effort": "low"},
+        parallel_tool_calls=False,
+        tools=[WEATHER],
+    )
+    assert r.output_text == '{"animal": "cat"}'
+    sent = fake_provider.requests[-1].body
+    assert sent["messages"][-1] == {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "What animal is this?"},
+            {"type": "image_url", "image_url": {"url": image, "detail": "low"}},
+        ],
+    }
+    assert sent["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "animal", "schema": schema},
+    }
+    assert sent["reasoning_effort"] == "low"
+    assert sent["parallel_tool_calls"] is False
