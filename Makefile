@@ -6,7 +6,7 @@ export LITELLM_LOCAL_MODEL_COST_MAP := True
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup browser serve test lint typecheck evals bench-proxy clean
+.PHONY: setup browser jsclients serve test lint typecheck evals bench-proxy clean
 
 setup: $(VENV)/.installed
 
@@ -32,7 +32,15 @@ $(BROWSER_DIR)/node_modules/.installed: $(BROWSER_DIR)/package-lock.json
 	cd $(BROWSER_DIR) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: setup browser
+# the JS client tests (tests/api/test_js_clients.py): npm's openai, ai and @ai-sdk/openai
+JS_DIR := tests/api/js
+jsclients: $(JS_DIR)/node_modules/.installed
+$(JS_DIR)/node_modules/.installed: $(JS_DIR)/package-lock.json
+	command -v npm >/dev/null || (apt-get update -q && apt-get install -y -q nodejs npm)
+	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: setup browser jsclients
 	$(VENV)/bin/pytest -q
 
 lint: setup

@@ -147,7 +147,8 @@ def document_errors(app: FastAPI) -> None:
 
 
 SERVED = (
-    "persona serves POST /v1/chat/completions, GET /v1/models, GET /v1/models/{id}, "
+    "persona serves POST /v1/chat/completions, POST /v1/responses, GET|DELETE "
+    "/v1/responses/{id}, GET /v1/models, GET /v1/models/{id}, "
     "/v1/users/{user}/memories|constraints|instructions, POST /v1/feedback, /healthz, /readyz "
     "and /admin"
 )

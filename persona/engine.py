@@ -118,10 +118,12 @@ class ChatEngine:
         message = validate(request, settings.max_message_chars, settings.max_messages)
         tier_override = stages.resolve_model(request, settings)
         off = request.memory == "off"
+        readonly = off or not request.record
         projects = () if off else stages.memory_projects(request)
         clock = Clock()
         with session_scope(self.rt.db) as session:
-            if off:
+            found = None
+            if readonly:
                 found = find_user(session, tenant_id, request.user)
                 user = found or User(id=0, tenant_id=tenant_id, external_id=request.user)
                 profile = (found and session.get(Profile, found.id)) or Profile(user_id=0)
@@ -133,14 +135,17 @@ class ChatEngine:
             clock.lap("user")
             embedding = self.rt.embedder.embed([message])[0]
             clock.lap("embed")
+            known = not readonly or found is not None
             memories = (
-                [] if off else stages.recall(self.rt, session, user, message, embedding, projects)
+                stages.recall(self.rt, session, user, message, embedding, projects)
+                if known and not off
+                else []
             )
             clock.lap("retrieve")
             steering = steer(session, tenant_id, profile, message)
             # a temporary chat saves nothing (standing preferences hold for this reply); a turn
             # answering tool output: the user turn's preferences were saved when it was answered
-            if off or request.messages[-1].role == "tool":
+            if readonly or request.messages[-1].role == "tool":
                 steering.new_constraints, steering.new_instructions = [], []
             clock.lap("steer")
             route = stages.route(
@@ -239,7 +244,7 @@ class ChatEngine:
             tool_call = stages.has_tool_call(result.raw)
         trace["reply_kind"] = "tool_call" if tool_call else "text"
         in_loop = prep.request.messages[-1].role == "tool"
-        if prep.request.memory == "off":  # temporary chat: no turn, no trace row, no jobs
+        if prep.request.memory == "off" or not prep.request.record:  # no turn, trace or jobs
             trace["turn_id"] = None
             trace["latency_ms"] = {**prep.clock.ms, "total": prep.clock.total()}
             return ChatReply(

@@ -52,6 +52,9 @@ class ChatRequest(BaseModel):
     memory: MemoryMode = "on"
     project: str | None = Field(default=None, max_length=256)
     reasoning_effort: str | None = None  # the app's own; wins over the router's
+    # False (Responses `store: false`): memories are read, but nothing about the exchange is
+    # written (no user created, no turn, trace, saved preference or extraction job)
+    record: bool = True
     params: dict[str, Any] = Field(default_factory=dict)  # other OpenAI params, forwarded as is
 
 

@@ -224,3 +224,20 @@ class RateBucket(SQLModel, table=True):
     tokens: float
     stamp: float
     taken: bool = True  # whether the last request took a token (False: it was refused)
+
+
+class StoredResponse(SQLModel, table=True):
+    """A Responses API response persona stored (`store: true`), so `previous_response_id` can
+    continue its conversation and `GET /v1/responses/{id}` can return it."""
+
+    __tablename__ = "stored_response"
+
+    id: str = Field(primary_key=True, max_length=64)  # resp_<hex>
+    tenant_id: str = Field(index=True, max_length=32)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    turn_id: str | None = Field(default=None, max_length=32)
+    previous_response_id: str | None = Field(default=None, max_length=64)
+    input_items: list[dict[str, Any]] = _json(list)  # this request's own input items
+    output_items: list[dict[str, Any]] = _json(list)
+    response: dict[str, Any] = _json()  # the Response object but its `output`
+    created_at: datetime = Field(default_factory=utcnow, index=True)

@@ -42,6 +42,7 @@ from store.models import (
     Turn,
     utcnow,
 )
+from store.responses import user_responses
 from store.tenants import TenantExists, create_tenant, rotate_key
 
 if TYPE_CHECKING:
@@ -253,7 +254,8 @@ def remove_constraint(
 def export_user(
     session: Session, *, admin: str, tenant_id: str, external_id: str, reason: str = ""
 ) -> dict[str, Any]:
-    """Everything stored about the user: profile, memories with history, turns, traces, feedback."""
+    """Everything stored about the user: profile, memories with history, turns, traces, feedback
+    and stored Responses API responses."""
     user = get_user(session, tenant_id, external_id)
     history = session.exec(
         select(MemoryHistory)
@@ -293,6 +295,10 @@ def export_user(
                 "created_at": f.created_at.isoformat(),
             }
             for f in feedback.all()
+        ],
+        "responses": [
+            {**r.response, "output": r.output_items, "input_items": r.input_items}
+            for r in user_responses(session, user.id or 0)
         ],
     }
 

@@ -13,7 +13,17 @@ import numpy as np
 from sqlalchemy import delete, event, update
 from sqlmodel import Session, col
 
-from store.models import Feedback, Memory, MemoryHistory, Outbox, Trace, Turn, User, utcnow
+from store.models import (
+    Feedback,
+    Memory,
+    MemoryHistory,
+    Outbox,
+    StoredResponse,
+    Trace,
+    Turn,
+    User,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -176,7 +186,8 @@ def bump_version(session: Session, user: User) -> bool:
 
 
 def purge_user_rows(session: Session, user: User) -> dict[str, int]:
-    """Hard-delete the user's memories, history, turns, traces, feedback and pending jobs.
+    """Hard-delete the user's memories, history, turns, traces, feedback, pending jobs and
+    stored Responses API responses.
 
     The user row and profile stay; the version bump makes every index cache drop the user's
     vectors. Returns how many rows of each kind were deleted.
@@ -189,6 +200,7 @@ def purge_user_rows(session: Session, user: User) -> dict[str, int]:
         ("turns", Turn, Turn.user_id),
         ("feedback", Feedback, Feedback.user_id),
         ("jobs", Outbox, Outbox.user_id),
+        ("responses", StoredResponse, StoredResponse.user_id),
     ):
         result = session.execute(delete(table).where(col(column) == user.id))
         counts[name] = int(getattr(result, "rowcount", 0) or 0)

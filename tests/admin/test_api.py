@@ -10,6 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from store.db import session_scope
+from store.models import StoredResponse
+from store.users import find_user
 from tests.admin.conftest import AdminServer
 from tests.admin.expected import BERLIN, PARIS, PROFILE, VEG, iso, snapshot, tenant, trace, turn
 from tests.admin.seed import ACME, GLOBEX
@@ -497,8 +500,24 @@ def test_remove_constraint(admin_server: Factory) -> None:
 
 def test_export_then_purge(admin_server: Factory) -> None:
     srv = admin_server()
+    with session_scope(srv.runtime.db) as session:
+        alice = find_user(session, ACME, "alice")
+        assert alice is not None and alice.id is not None
+        session.add(
+            StoredResponse(
+                id="resp_1",
+                tenant_id=ACME,
+                user_id=alice.id,
+                input_items=[{"type": "message", "role": "user", "content": "hi"}],
+                output_items=[],
+                response={"id": "resp_1", "object": "response"},
+            )
+        )
     with srv.client("acme") as c:
         exported = c.get(f"{ALICE}/export", params={"reason": "GDPR request"}).json()
+        assert [(r["id"], r["input_items"][0]["content"]) for r in exported["responses"]] == [
+            ("resp_1", "hi")
+        ]
         assert exported["user"] == {"id": "alice", "created_at": iso(0)}
         assert exported["profile"] == PROFILE
         assert [(m["id"], [h["op"] for h in m["history"]]) for m in exported["memories"]] == [
@@ -517,10 +536,12 @@ def test_export_then_purge(admin_server: Factory) -> None:
                 "turns": 3,
                 "feedback": 0,
                 "jobs": 3,
+                "responses": 1,
             }
         }
         after = c.get(f"{ALICE}/export").json()
         assert (after["memories"], after["turns"], after["traces"]) == ([], [], [])
+        assert after["responses"] == []
     with srv.client("globex") as c:
         bob = c.get(f"/admin/v1/tenants/{GLOBEX}/users/bob/memories").json()["data"]
         assert [m["id"] for m in bob] == ["m-bob"]
@@ -549,6 +570,7 @@ def test_export_then_purge(admin_server: Factory) -> None:
                 "turns": 3,
                 "feedback": 0,
                 "jobs": 3,
+                "responses": 1,
             },
         },
         {
