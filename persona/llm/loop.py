@@ -27,9 +27,7 @@ def _shared_loop() -> asyncio.AbstractEventLoop:
     with _lock:
         if _loop is None or _owner_pid != os.getpid() or _loop.is_closed():
             loop = asyncio.new_event_loop()
-            thread = threading.Thread(
-                target=loop.run_forever, name="persona-llm-loop", daemon=True
-            )
+            thread = threading.Thread(target=loop.run_forever, name="persona-llm-loop", daemon=True)
             thread.start()
             _loop, _owner_pid = loop, os.getpid()
         return _loop
