@@ -12,7 +12,7 @@ from persona.errors import Unauthorized
 from persona.runtime import Runtime
 from store.db import session_scope
 from store.models import Tenant
-from store.tenants import tenant_by_key
+from store.tenants import cached_tenant_by_key
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -40,7 +40,7 @@ def get_tenant(request: Request, runtime: Annotated[Runtime, Depends(get_runtime
     """The tenant that owns the request's API key, or 401."""
     key = bearer_key(request)
     with session_scope(runtime.db) as session:
-        tenant = tenant_by_key(session, key)
+        tenant = cached_tenant_by_key(session, key)
     if tenant is None:
         raise Unauthorized(
             "invalid API key (keys look like 'psn_...'; "

@@ -128,9 +128,10 @@ class ChatEngine:
                 user = found or User(id=0, tenant_id=tenant_id, external_id=request.user)
                 profile = (found and session.get(Profile, found.id)) or Profile(user_id=0)
             else:
+                # read-only for a known user: `last_seen_at` is written with the turn in
+                # `_finish`, so no write transaction (SQLite's one writer) spans the stages
                 user = get_or_create_user(session, tenant_id, request.user)
                 profile = get_profile(session, user)
-                touch(session, user)
             assert user.id is not None
             clock.lap("user")
             embedding = self.rt.embedder.embed([message])[0]
@@ -260,6 +261,7 @@ class ChatEngine:
         with session_scope(self.rt.db) as session:
             user = session.get(User, prep.user_pk)
             assert user is not None
+            touch(session, user)
             persist_steering(session, user, prep.steering, turn_id)
             trace["turn_id"] = turn_id
             _, trace_row = record_turn(

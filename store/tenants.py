@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
+import time
 
 from sqlmodel import Session, select
 
@@ -12,6 +14,45 @@ from store.models import AdminKey, Tenant
 
 KEY_PREFIX = "psn_"
 ADMIN_KEY_PREFIX = "psa_"
+KEY_CACHE_TTL_S = 10.0  # how long another process's rotate/disable may take to apply here
+KEY_CACHE_SIZE = 4096
+
+
+class _KeyCache:
+    """Recently authenticated keys (by digest) -> their tenant, for `KEY_CACHE_TTL_S`.
+
+    Only hits are kept, so unknown keys cannot grow it; a rotate or disable in this process
+    drops the tenant at once, in another process within the TTL.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, Tenant]] = {}
+
+    def get(self, digest: str) -> Tenant | None:
+        with self._lock:
+            entry = self._entries.get(digest)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, digest: str, tenant: Tenant) -> None:
+        with self._lock:
+            if len(self._entries) >= KEY_CACHE_SIZE:
+                self._entries.clear()
+            self._entries[digest] = (time.monotonic() + KEY_CACHE_TTL_S, tenant)
+
+    def forget(self, tenant_id: str) -> None:
+        with self._lock:
+            for digest in [d for d, (_, t) in self._entries.items() if t.id == tenant_id]:
+                del self._entries[digest]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+key_cache = _KeyCache()
 
 
 def hash_key(key: str) -> str:
@@ -41,6 +82,7 @@ def create_tenant(session: Session, name: str) -> tuple[Tenant, str]:
 
 def rotate_key(session: Session, tenant: Tenant) -> str:
     """Give `tenant` a new key; the old one stops working at commit."""
+    key_cache.forget(tenant.id)
     key = new_key()
     tenant.api_key_hash = hash_key(key)
     tenant.key_prefix = key[:8]
@@ -52,6 +94,22 @@ def rotate_key(session: Session, tenant: Tenant) -> str:
 def tenant_by_key(session: Session, key: str) -> Tenant | None:
     """The enabled tenant whose key this is, or None. Compared in constant time."""
     digest = hash_key(key)
+    return _tenant_by_digest(session, digest)
+
+
+def cached_tenant_by_key(session: Session, key: str) -> Tenant | None:
+    """`tenant_by_key` through the process's key cache (the request path's lookup)."""
+    digest = hash_key(key)
+    tenant = key_cache.get(digest)
+    if tenant is None:
+        tenant = _tenant_by_digest(session, digest)
+        if tenant is not None:
+            session.expunge(tenant)
+            key_cache.put(digest, tenant)
+    return tenant
+
+
+def _tenant_by_digest(session: Session, digest: str) -> Tenant | None:
     tenant = session.exec(select(Tenant).where(Tenant.api_key_hash == digest)).first()
     if tenant is None or tenant.disabled:
         return None

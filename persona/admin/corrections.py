@@ -43,7 +43,7 @@ from store.models import (
     utcnow,
 )
 from store.responses import user_responses
-from store.tenants import TenantExists, create_tenant, rotate_key
+from store.tenants import TenantExists, create_tenant, key_cache, rotate_key
 
 if TYPE_CHECKING:
     from persona.embed import Embedder
@@ -356,6 +356,7 @@ def set_tenant_disabled(
 ) -> dict[str, Any]:
     """Disable (its key stops working) or re-enable a tenant."""
     tenant = get_tenant(session, tenant_id)
+    key_cache.forget(tenant.id)
     tenant.disabled = disabled
     session.add(tenant)
     session.flush()

@@ -14,6 +14,7 @@ from typing import Any, Protocol, TypedDict, Unpack
 
 from persona.config import Settings
 from persona.errors import DependencyMissing
+from persona.llm import loop
 from persona.llm.policy import Plan, persona_cause
 from persona.llm.registry import (
     LOCAL_PROVIDER,
@@ -115,18 +116,12 @@ class Gateway:
         fallbacks: list[str] | None = None,
         **params: Unpack[CallParams],
     ) -> ChatResult:
-        """One completion; retries, then falls back, then raises `ProviderError`."""
-        litellm, plan, opts = self._begin(model, fallbacks, params)
-        no_implicit_event_loop()
-        for name, retry in plan:
-            started = time.perf_counter()
-            try:
-                response = litellm.completion(**self._kwargs(name, messages, opts))
-            except Exception as exc:
-                time.sleep(self._failed(plan, name, retry, exc, started))
-                continue
-            return self._result(name, response, started, plan.attempts)
-        raise plan.error() from plan.cause
+        """One completion; retries, then falls back, then raises `ProviderError`.
+
+        `acomplete` run on the process's shared loop (`persona.llm.loop`): one implementation,
+        and litellm's pooled async client instead of its per-call sync set-up.
+        """
+        return loop.run(self.acomplete(messages, model=model, fallbacks=fallbacks, **params))
 
     async def acomplete(
         self,

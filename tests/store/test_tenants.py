@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
+from sqlalchemy import delete
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from store.db import session_scope
 from store.models import Profile, Tenant
 from store.tenants import (
     TenantExists,
+    cached_tenant_by_key,
     create_tenant,
     rotate_key,
     tenant_by_key,
@@ -74,3 +78,27 @@ def test_users_are_per_tenant_and_get_an_empty_profile(engine: Engine) -> None:
         assert profile.model_dump(exclude={"updated_at"}) == Profile(user_id=alice_a.id).model_dump(
             exclude={"updated_at"}
         )
+
+
+def test_the_key_cache_answers_without_sql_and_forgets_a_rotated_key(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        tenant, key = create_tenant(session, "cached")
+    with session_scope(engine) as session:
+        first = cached_tenant_by_key(session, key)
+    assert first is not None and first.id == tenant.id
+    with session_scope(engine) as session:
+        session.exec(delete_stmt(tenant.id))  # the row is gone, the cache still knows the key
+    with session_scope(engine) as session:
+        again = cached_tenant_by_key(session, key)
+    assert again is not None and again.id == tenant.id
+    with session_scope(engine) as session:
+        _, other = create_tenant(session, "rotated")
+        row = cached_tenant_by_key(session, other)
+        assert row is not None
+        rotate_key(session, session.get(Tenant, row.id) or row)
+    with session_scope(engine) as session:
+        assert cached_tenant_by_key(session, other) is None
+
+
+def delete_stmt(tenant_id: str) -> Any:
+    return delete(Tenant).where(col(Tenant.id) == tenant_id)
