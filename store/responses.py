@@ -46,7 +46,9 @@ def delete_user_responses(session: Session, user_id: int) -> int:
     return len(rows)
 
 
-def user_responses(session: Session, user_id: int) -> list[StoredResponse]:
-    """One user's stored responses, oldest first (for exports)."""
+def exported_responses(session: Session, user_id: int) -> list[dict[str, Any]]:
+    """One user's stored responses for an export, oldest first: each response object with its
+    output and input items."""
     query = select(StoredResponse).where(col(StoredResponse.user_id) == user_id)
-    return list(session.exec(query.order_by(col(StoredResponse.created_at))).all())
+    rows = session.exec(query.order_by(col(StoredResponse.created_at))).all()
+    return [{**r.response, "output": r.output_items, "input_items": r.input_items} for r in rows]

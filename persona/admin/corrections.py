@@ -42,7 +42,7 @@ from store.models import (
     Turn,
     utcnow,
 )
-from store.responses import user_responses
+from store.responses import exported_responses
 from store.tenants import TenantExists, create_tenant, key_cache, rotate_key
 
 if TYPE_CHECKING:
@@ -296,10 +296,7 @@ def export_user(
             }
             for f in feedback.all()
         ],
-        "responses": [
-            {**r.response, "output": r.output_items, "input_items": r.input_items}
-            for r in user_responses(session, user.id or 0)
-        ],
+        "responses": exported_responses(session, user.id or 0),
     }
 
 

@@ -26,6 +26,7 @@ from persona.memory.writes import (
 )
 from store.db import session_scope
 from store.models import Feedback, Memory, MemoryHistory, Trace, Turn, User, utcnow
+from store.responses import exported_responses
 from store.users import find_user, get_or_create_user, get_profile
 
 if TYPE_CHECKING:
@@ -424,6 +425,7 @@ class MemoryService:
                 "turns": [t.model_dump(mode="json", exclude={"user_id"}) for t in turns],
                 "traces": [t.model_dump(mode="json", exclude={"user_id"}) for t in traces],
                 "feedback": [f.model_dump(mode="json", exclude={"user_id"}) for f in feedback],
+                "responses": exported_responses(session, uid or 0),
             }
 
     def purge(self, tenant_id: str, user_external_id: str) -> dict[str, int]:

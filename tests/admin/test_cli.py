@@ -101,6 +101,7 @@ def test_corrections_are_audited(db: str, capsys: pytest.CaptureFixture[str]) ->
             "turns": 3,
             "feedback": 0,
             "jobs": 3,
+            "responses": 0,
         }
     }
     rows = run(capsys, "audit", "--tenant", "acme")

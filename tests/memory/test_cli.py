@@ -84,6 +84,7 @@ def test_add_list_rm_history_export_purge(db: str, capsys: pytest.CaptureFixture
         "turns": 0,
         "feedback": 0,
         "jobs": 0,
+        "responses": 0,
     }
     code, exported, _ = run(capsys, "export", "--user", "ann")
     assert (exported["memories"], exported["turns"]) == ([], [])

@@ -155,9 +155,11 @@ def test_export_purge_export_leaves_nothing(
         "turns": 1,
         "feedback": 1,
         "jobs": 1,
+        "responses": 0,
     }
     after = svc.export(tenant, "ann")
-    assert {k: after[k] for k in ("memories", "turns", "traces", "feedback")} == {
+    assert {k: after[k] for k in ("memories", "turns", "traces", "feedback", "responses")} == {
+        "responses": [],
         "memories": [],
         "turns": [],
         "traces": [],
@@ -168,7 +170,7 @@ def test_export_purge_export_leaves_nothing(
     assert version(engine, tenant, "ann") == v + 1  # index caches drop the vectors
     assert svc.export(tenant, "bob") == bob_before  # other users untouched
     assert svc.purge(tenant, "ann") == dict.fromkeys(
-        ("history", "memories", "traces", "turns", "feedback", "jobs"), 0
+        ("history", "memories", "traces", "turns", "feedback", "jobs", "responses"), 0
     )
     counts = table_counts(engine)
     assert (counts["memory"], counts["turn"], counts["user"]) == (2, 1, 2)
