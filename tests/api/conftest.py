@@ -7,6 +7,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import httpx
+import openai
 import pytest
 import uvicorn
 
@@ -16,6 +18,7 @@ from persona.embed import HashEmbedder
 from persona.runtime import Runtime
 from store.db import session_scope
 from store.tenants import create_tenant
+from tests.fakes.provider import FakeProvider
 
 
 @dataclass
@@ -69,3 +72,35 @@ def live_server(sqlite_url: str) -> Iterator[Callable[..., LiveServer]]:
         server.should_exit = True
         thread.join(timeout=10)
         runtime.close()
+
+
+FAST, REASONING = "openai/fast-fake", "openai/o4-mini-fake"
+
+
+@pytest.fixture
+def srv(live_server: Callable[..., LiveServer], fake_provider: FakeProvider) -> LiveServer:
+    """A server in front of the fake provider (both tiers), no retries, no re-asks; a module
+    needing other settings defines its own `srv`."""
+    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
+    return live_server(
+        fast_model=FAST,
+        reasoning_model=REASONING,
+        model_endpoints={FAST: endpoint, REASONING: endpoint},
+        max_retries=0,
+        reask=False,
+    )
+
+
+def openai_client(srv: LiveServer) -> openai.OpenAI:
+    """The official client pointed at `srv`, without retries."""
+    return openai.OpenAI(base_url=f"{srv.url}/v1", api_key=srv.api_key, max_retries=0)
+
+
+def api_request(srv: LiveServer, method: str, path: str, **kw: object) -> httpx.Response:
+    """A raw HTTP call to `srv` with the tenant key."""
+    return httpx.request(
+        method,
+        f"{srv.url}{path}",
+        headers={"Authorization": f"Bearer {srv.api_key}"},
+        **kw,  # type: ignore[arg-type]
+    )

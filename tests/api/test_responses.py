@@ -4,18 +4,15 @@ what the client received and what the upstream received."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
-import httpx
 import openai
 import pytest
 
-from tests.api.conftest import LiveServer
+from tests.api.conftest import LiveServer, api_request, openai_client
 from tests.conftest import table_counts
 from tests.fakes.provider import FakeProvider, ok, tool_call
 
-FAST, REASONING = "openai/fast-fake", "openai/o4-mini-fake"
 WEATHER: Any = {
     "type": "function",
     "name": "get_weather",
@@ -28,33 +25,11 @@ WEATHER: Any = {
 }
 
 
-@pytest.fixture
-def srv(live_server: Callable[..., LiveServer], fake_provider: FakeProvider) -> LiveServer:
-    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
-    return live_server(
-        fast_model=FAST,
-        reasoning_model=REASONING,
-        model_endpoints={FAST: endpoint, REASONING: endpoint},
-        max_retries=0,
-        reask=False,
-    )
-
-
-def _client(srv: LiveServer) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{srv.url}/v1", api_key=srv.api_key, max_retries=0)
-
-
-def _api(srv: LiveServer, method: str, path: str, **kw: Any) -> httpx.Response:
-    return httpx.request(
-        method, f"{srv.url}{path}", headers={"Authorization": f"Bearer {srv.api_key}"}, **kw
-    )
-
-
 def test_text_response_and_what_the_upstream_got(
     srv: LiveServer, fake_provider: FakeProvider
 ) -> None:
     fake_provider.script(ok("Hello Ann!", prompt_tokens=40, completion_tokens=3))
-    r = _client(srv).responses.create(
+    r = openai_client(srv).responses.create(
         model="persona/fast",
         input="hi there",
         instructions="Be brief.",
@@ -80,23 +55,26 @@ def test_text_response_and_what_the_upstream_got(
     assert sent["max_tokens"] == 50 or sent.get("max_completion_tokens") == 50
     assert sent["metadata"] == {"app": "demo"}
     assert sent["response_format"] == {"type": "json_object"}
-    got = _client(srv).responses.retrieve(r.id)
+    got = openai_client(srv).responses.retrieve(r.id)
     assert got.output_text == "Hello Ann!"
-    items = _client(srv).responses.input_items.list(r.id)
+    items = openai_client(srv).responses.input_items.list(r.id)
     assert [i.type for i in items.data] == ["message"]
 
 
 def test_function_call_loop_with_memory_and_a_constraint(
     srv: LiveServer, fake_provider: FakeProvider
 ) -> None:
-    added = _api(srv, "POST", "/v1/users/tina/memories", json={"text": "Tina lives in Oslo"})
+    added = api_request(srv, "POST", "/v1/users/tina/memories", json={"text": "Tina lives in Oslo"})
     assert added.status_code == 201, added.text
     rule = {"constraints": [{"id": "change_case:english_lowercase"}]}
-    assert _api(srv, "POST", "/v1/users/tina/constraints", json=rule).status_code in (200, 201)
+    assert api_request(srv, "POST", "/v1/users/tina/constraints", json=rule).status_code in (
+        200,
+        201,
+    )
     fake_provider.script(
         tool_call(("call_a", "get_weather", {"city": "Oslo"})), ok("It Is Sunny In Oslo.")
     )
-    client = _client(srv)
+    client = openai_client(srv)
     first = client.responses.create(
         model="persona/fast", input="Weather near me?", user="tina", tools=[WEATHER]
     )
@@ -146,7 +124,7 @@ def test_function_call_loop_with_memory_and_a_constraint(
 
 def test_streaming_events(srv: LiveServer, fake_provider: FakeProvider) -> None:
     fake_provider.script(ok("one two three"))
-    with _client(srv).responses.stream(model="persona/fast", input="count", user="sam") as s:
+    with openai_client(srv).responses.stream(model="persona/fast", input="count", user="sam") as s:
         events = list(s)
         final = s.get_final_response()
     kinds = [e.type for e in events]
@@ -159,7 +137,7 @@ def test_streaming_events(srv: LiveServer, fake_provider: FakeProvider) -> None:
 
 def test_streamed_function_call(srv: LiveServer, fake_provider: FakeProvider) -> None:
     fake_provider.script(tool_call(("call_z", "get_weather", {"city": "Rome"})))
-    stream = _client(srv).responses.create(
+    stream = openai_client(srv).responses.create(
         model="persona/fast", input="Rome?", user="sam", tools=[WEATHER], stream=True
     )
     events = list(stream)
@@ -174,7 +152,7 @@ def test_streamed_function_call(srv: LiveServer, fake_provider: FakeProvider) ->
 
 def test_store_false_writes_nothing(srv: LiveServer, fake_provider: FakeProvider) -> None:
     fake_provider.script(ok("first"), ok("second"))
-    client = _client(srv)
+    client = openai_client(srv)
     client.responses.create(model="persona/fast", input="hello", user="zoe")
     before = table_counts(srv.runtime.db)
     r = client.responses.create(model="persona/fast", input="I love jazz", user="zoe", store=False)
@@ -186,7 +164,7 @@ def test_store_false_writes_nothing(srv: LiveServer, fake_provider: FakeProvider
 
 def test_tenant_and_user_scoping_and_delete(srv: LiveServer, fake_provider: FakeProvider) -> None:
     fake_provider.script(ok("mine"))
-    client = _client(srv)
+    client = openai_client(srv)
     r = client.responses.create(model="persona/fast", input="hello", user="una")
     with pytest.raises(openai.NotFoundError):
         client.responses.create(
@@ -209,7 +187,7 @@ def test_tenant_and_user_scoping_and_delete(srv: LiveServer, fake_provider: Fake
 )
 def test_unsupported_is_a_clear_400(srv: LiveServer, extra: dict[str, Any], needle: str) -> None:
     body = {"model": "persona/fast", "input": "hi", "user": "vic", **extra}
-    r = _api(srv, "POST", "/v1/responses", json=body)
+    r = api_request(srv, "POST", "/v1/responses", json=body)
     assert r.status_code == 400, r.text
     assert r.headers.get("x-request-id")
     error = r.json()["error"]
@@ -223,7 +201,7 @@ def test_image_parts_schema_and_effort_reach_the_upstream(
     fake_provider.script(ok('{"animal": "cat"}'))
     image = "data:image/png;base64,iVBORw0KGgo="
     schema = {"type": "object", "properties": {"animal": {"type": "string"}}}
-    r = _client(srv).responses.create(
+    r = openai_client(srv).responses.create(
         model="persona/fast",
         user="ivy",
         input=[

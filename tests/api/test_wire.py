@@ -6,7 +6,6 @@ Every test asserts what the client received and what the upstream received (whol
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -17,11 +16,10 @@ from sqlmodel import select
 from persona.stages import previous_tier
 from store.db import session_scope
 from store.models import User
-from tests.api.conftest import LiveServer
+from tests.api.conftest import LiveServer, api_request, openai_client
 from tests.conftest import table_counts
 from tests.fakes.provider import FakeProvider, length, ok, refuse, tool_call
 
-FAST, REASONING = "openai/fast-fake", "openai/o4-mini-fake"
 WEATHER = {
     "type": "function",
     "function": {
@@ -36,28 +34,6 @@ WEATHER = {
 }
 
 
-@pytest.fixture
-def srv(live_server: Callable[..., LiveServer], fake_provider: FakeProvider) -> LiveServer:
-    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
-    return live_server(
-        fast_model=FAST,
-        reasoning_model=REASONING,
-        model_endpoints={FAST: endpoint, REASONING: endpoint},
-        max_retries=0,
-        reask=False,
-    )
-
-
-def _client(srv: LiveServer) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{srv.url}/v1", api_key=srv.api_key, max_retries=0)
-
-
-def _api(srv: LiveServer, method: str, path: str, **kw: Any) -> httpx.Response:
-    return httpx.request(
-        method, f"{srv.url}{path}", headers={"Authorization": f"Bearer {srv.api_key}"}, **kw
-    )
-
-
 def _app_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     """What the upstream got after persona's own leading system message."""
     messages: list[dict[str, Any]] = body["messages"]
@@ -69,7 +45,7 @@ def test_tools_and_every_parameter_reach_the_upstream(
     srv: LiveServer, fake_provider: FakeProvider
 ) -> None:
     fake_provider.script(tool_call(("call_1", "get_weather", {"city": "Oslo"})))
-    r = _client(srv).chat.completions.create(
+    r = openai_client(srv).chat.completions.create(
         model="persona/fast",
         user="alice",
         messages=[{"role": "user", "content": "weather in Oslo?", "name": "alice_w"}],
@@ -129,16 +105,19 @@ def test_tools_and_every_parameter_reach_the_upstream(
 def test_a_three_call_tool_loop_with_memory_and_a_constraint(
     srv: LiveServer, fake_provider: FakeProvider
 ) -> None:
-    added = _api(srv, "POST", "/v1/users/tina/memories", json={"text": "Tina lives in Oslo"})
+    added = api_request(srv, "POST", "/v1/users/tina/memories", json={"text": "Tina lives in Oslo"})
     assert added.status_code == 201, added.text
     rule = {"constraints": [{"id": "change_case:english_lowercase"}]}
-    assert _api(srv, "POST", "/v1/users/tina/constraints", json=rule).status_code in (200, 201)
+    assert api_request(srv, "POST", "/v1/users/tina/constraints", json=rule).status_code in (
+        200,
+        201,
+    )
     fake_provider.script(
         tool_call(("call_a", "get_weather", {"city": "Oslo"})),
         tool_call(("call_b", "get_weather", {"city": "Bergen"})),
         ok("It Is Sunny In Oslo And Rainy In Bergen."),
     )
-    client = _client(srv)
+    client = openai_client(srv)
     before = table_counts(srv.runtime.db)
     messages: list[Any] = [{"role": "user", "content": "How is the weather near me and Bergen?"}]
     replies = []
@@ -195,7 +174,7 @@ def test_streamed_tool_call_deltas_keep_index_and_id(
             ("call_1", "get_weather", {"city": "Oslo"}), ("call_2", "get_weather", {"city": "Rome"})
         )
     )
-    stream = _client(srv).chat.completions.create(
+    stream = openai_client(srv).chat.completions.create(
         model="persona/fast",
         user="sam",
         messages=[{"role": "user", "content": "weather in Oslo and Rome"}],
@@ -236,18 +215,18 @@ def test_finish_reason_length_is_kept(
         "max_tokens": 4,
     }
     if stream:
-        chunks = list(_client(srv).chat.completions.create(stream=True, **kwargs))
+        chunks = list(openai_client(srv).chat.completions.create(stream=True, **kwargs))
         reasons = [c.choices[0].finish_reason for c in chunks if c.choices]
         assert [r for r in reasons if r] == ["length"]
     else:
-        r = _client(srv).chat.completions.create(**kwargs)
+        r = openai_client(srv).chat.completions.create(**kwargs)
         assert r.choices[0].finish_reason == "length"
     assert fake_provider.requests[-1].body["max_tokens"] == 4
 
 
 def test_n_choices_logprobs_and_refusal(srv: LiveServer, fake_provider: FakeProvider) -> None:
     fake_provider.script(ok("one answer"))
-    r = _client(srv).chat.completions.create(
+    r = openai_client(srv).chat.completions.create(
         model="persona/fast",
         user="nia",
         messages=[{"role": "user", "content": "say something"}],
@@ -262,7 +241,7 @@ def test_n_choices_logprobs_and_refusal(srv: LiveServer, fake_provider: FakeProv
     sent = fake_provider.requests[-1].body
     assert (sent["n"], sent["logprobs"], sent["top_logprobs"]) == (2, True, 2)
     fake_provider.script(refuse("I can't help with that."))
-    r = _client(srv).chat.completions.create(
+    r = openai_client(srv).chat.completions.create(
         model="persona/fast", user="nia", messages=[{"role": "user", "content": "bad idea"}]
     )
     assert r.choices[0].message.refusal == "I can't help with that."
@@ -278,7 +257,7 @@ def test_image_parts_are_forwarded_and_bad_parts_refused_clearly(
             "image_url": {"url": "data:image/png;base64,iVBORw0KGgo=", "detail": "low"},
         },
     ]
-    r = _client(srv).chat.completions.create(
+    r = openai_client(srv).chat.completions.create(
         model="persona/fast",
         user="ivan",
         messages=[{"role": "user", "content": content}],  # type: ignore[list-item]
@@ -286,7 +265,7 @@ def test_image_parts_are_forwarded_and_bad_parts_refused_clearly(
     assert r.choices[0].message.content
     assert _app_messages(fake_provider.requests[-1].body) == [{"role": "user", "content": content}]
     with pytest.raises(openai.BadRequestError) as info:
-        _client(srv).chat.completions.create(
+        openai_client(srv).chat.completions.create(
             model="persona/fast",
             user="ivan",
             messages=[{"role": "user", "content": [{"type": "video", "video": "x"}]}],  # type: ignore[list-item, misc]
@@ -299,7 +278,10 @@ def test_image_parts_are_forwarded_and_bad_parts_refused_clearly(
 
 def test_structured_output_is_never_rewritten(srv: LiveServer, fake_provider: FakeProvider) -> None:
     rule = {"constraints": [{"id": "change_case:english_lowercase"}]}
-    assert _api(srv, "POST", "/v1/users/jay/constraints", json=rule).status_code in (200, 201)
+    assert api_request(srv, "POST", "/v1/users/jay/constraints", json=rule).status_code in (
+        200,
+        201,
+    )
     fmt = {
         "type": "json_schema",
         "json_schema": {
@@ -308,7 +290,7 @@ def test_structured_output_is_never_rewritten(srv: LiveServer, fake_provider: Fa
         },
     }
     fake_provider.script(ok('{"City": "Oslo"}'))
-    r = _client(srv).chat.completions.create(
+    r = openai_client(srv).chat.completions.create(
         model="persona/fast",
         user="jay",
         messages=[{"role": "user", "content": "which city?"}],
@@ -324,7 +306,7 @@ def test_structured_output_is_never_rewritten(srv: LiveServer, fake_provider: Fa
 def test_reasoning_model_adapts_temperature_and_keeps_the_clients_effort(
     srv: LiveServer, fake_provider: FakeProvider
 ) -> None:
-    r = _client(srv).chat.completions.create(
+    r = openai_client(srv).chat.completions.create(
         model="persona/reasoning",
         user="rex",
         messages=[{"role": "user", "content": "prove it"}],
@@ -342,7 +324,7 @@ def test_reasoning_model_adapts_temperature_and_keeps_the_clients_effort(
 def test_end_user_from_metadata_or_safety_identifier(
     srv: LiveServer, fake_provider: FakeProvider
 ) -> None:
-    client = _client(srv)
+    client = openai_client(srv)
     r = client.chat.completions.create(
         model="persona/fast",
         messages=[{"role": "user", "content": "hi"}],
@@ -365,7 +347,7 @@ def test_request_id_models_and_unknown_paths(srv: LiveServer) -> None:
     assert httpx.get(f"{srv.url}/v1/models/gpt-nope", headers=auth).status_code == 404
     r = httpx.get(f"{srv.url}/healthz", headers={"x-request-id": "mine-1"})
     assert r.headers["x-request-id"] == "mine-1"
-    model = _client(srv).models.retrieve("persona/auto")
+    model = openai_client(srv).models.retrieve("persona/auto")
     assert model.id == "persona/auto"
     r = httpx.post(f"{srv.url}/v1/embeddings", headers=auth, json={})
     assert r.status_code == 404
@@ -374,7 +356,7 @@ def test_request_id_models_and_unknown_paths(srv: LiveServer) -> None:
 
 
 def test_an_explicit_tier_is_not_sticky(srv: LiveServer, fake_provider: FakeProvider) -> None:
-    client = _client(srv)
+    client = openai_client(srv)
     r = client.chat.completions.create(
         model="persona/reasoning", user="stick", messages=[{"role": "user", "content": "plan it"}]
     )
@@ -401,11 +383,14 @@ def test_streamed_tool_call_with_a_constraint_is_not_rewritten(
     srv: LiveServer, fake_provider: FakeProvider
 ) -> None:
     rule = {"constraints": [{"id": "change_case:english_lowercase"}]}
-    assert _api(srv, "POST", "/v1/users/kim/constraints", json=rule).status_code in (200, 201)
+    assert api_request(srv, "POST", "/v1/users/kim/constraints", json=rule).status_code in (
+        200,
+        201,
+    )
     fake_provider.script(
         tool_call(("call_X", "Get_Weather", {"City": "Oslo"})), ok("Sunny In Oslo")
     )
-    client = _client(srv)
+    client = openai_client(srv)
     messages: list[Any] = [{"role": "user", "content": "weather?"}]
     chunks = list(
         client.chat.completions.create(
