@@ -13,11 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 from collections import defaultdict
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
-from persona.errors import InvalidInput
+from persona.evals import read_jsonl
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,14 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_items(path: str | None) -> list[dict[str, Any]]:
     """The labelled items, from `path` or the set shipped with persona."""
-    if path:
-        p = Path(path)
-        if not p.is_file():
-            raise InvalidInput(f"{p} not found")
-        text = p.read_text(encoding="utf-8")
-    else:
-        text = resources.files("persona.steer").joinpath("data/parse_set.jsonl").read_text("utf-8")
-    return [json.loads(line) for line in text.splitlines() if line.strip()]
+    return read_jsonl(path, "persona.steer", "data/parse_set.jsonl")
 
 
 def _key(c: dict[str, Any]) -> str:

@@ -18,16 +18,14 @@ repair measures the model.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from persona.errors import InvalidInput
+from persona.evals import read_jsonl
 
 DEFAULT_MAX_TOKENS = 80
 
@@ -51,15 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_conversations(path: str | None) -> list[dict[str, Any]]:
     """The conversations, from `path` or the set shipped with persona."""
-    if path:
-        p = Path(path)
-        if not p.is_file():
-            raise InvalidInput(f"{p} not found")
-        text = p.read_text(encoding="utf-8")
-    else:
-        data = resources.files("persona.steer").joinpath("data/steering_turns.jsonl")
-        text = data.read_text("utf-8")
-    items = [json.loads(line) for line in text.splitlines() if line.strip()]
+    items = read_jsonl(path, "persona.steer", "data/steering_turns.jsonl")
     for item in items:
         if not item.get("id") or not item.get("turns") or not isinstance(item["turns"], list):
             raise InvalidInput(f"a conversation needs an id and a list of turns: {item!r:.80}")
