@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     # PostgreSQL (shared by every replica), else the process
     rate_limit_backend: Literal["auto", "process", "database", "redis"] = "auto"
     redis_url: str | None = None  # PERSONA_REDIS_URL, e.g. redis://127.0.0.1:6379/0
+    # turns of one user that one extraction call covers: the worker runs a user's pending turns
+    # together (one model call with the LLM extractor); 1 extracts turn by turn
+    extract_batch_turns: int = Field(default=8, ge=1, le=64)
     background_worker: bool = True  # `persona serve` starts `persona worker` beside the API
     workers: int | None = None  # API processes of `persona serve`; None: one per core
 

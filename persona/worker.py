@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from persona.memory.jobs import Worker
     from persona.runtime import Runtime
 
@@ -16,33 +18,38 @@ def extractor_mode(rt: Runtime) -> str:
 
 def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
     """A worker bound to the runtime's database, embedder and gateway (not started)."""
-    from persona.memory.episodes import ingest_chat_turn
-    from persona.memory.jobs import Worker, extraction_handler, turn_time
+    from persona.memory.episodes import chat_turns, ingest_turns
+    from persona.memory.extraction import extraction_handler, turn_time
+    from persona.memory.jobs import Worker
     from store.models import User
 
-    def index_turn(session: Any, payload: dict[str, Any]) -> None:
-        # past turns are memory too: index this exchange for episodic recall
-        user = session.get(User, payload["user_id"])
+    def index_turns(session: Any, payloads: Sequence[dict[str, Any]]) -> None:
+        # past turns are memory too: index the exchanges for episodic recall, one embedding call
+        # for the batch (one user's turns in order; a project's turns are indexed in it)
+        user = session.get(User, payloads[0]["user_id"])
         if user is None:
             return
-        ingest_chat_turn(
-            session,
-            user,
-            rt.embedder,
-            user_message=payload.get("user_message") or "",
-            reply=payload.get("reply") or "",
-            at=turn_time(payload),
-            session_id=payload.get("session_id"),
-            turn_id=payload.get("turn_id"),
-            project=payload.get("project"),
-        )
+        by_project: dict[str | None, list[Any]] = {}
+        for payload in payloads:
+            by_project.setdefault(payload.get("project"), []).extend(
+                chat_turns(
+                    payload.get("user_message") or "",
+                    payload.get("reply") or "",
+                    at=turn_time(payload),
+                    session_id=payload.get("session_id"),
+                    turn_id=payload.get("turn_id"),
+                )
+            )
+        for project, turns in by_project.items():
+            ingest_turns(session, user, turns, rt.embedder, project=project)
 
     handler = extraction_handler(
         embedder=rt.embedder,
         gateway=rt.gateway,
         model=rt.settings.fast_model,
         extractor_mode=extractor_mode(rt),  # type: ignore[arg-type]
-        post_processors=[index_turn],
+        post_processors=[index_turns],
+        max_batch=rt.settings.extract_batch_turns,
     )
 
     def refresh_index(kind: str, payload: dict[str, Any]) -> None:

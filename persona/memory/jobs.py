@@ -1,11 +1,13 @@
-"""Background jobs: the outbox queue (claim, complete, fail with backoff), the extraction job
-and a polling worker thread.
+"""Background jobs: the outbox queue (claim, complete, fail with backoff) and a polling worker
+thread (the extraction job itself is `persona.memory.extraction`).
 
 Jobs are written in the turn's transaction (`store.turns.record_turn`). Workers claim them
 with `FOR UPDATE SKIP LOCKED` on PostgreSQL (any number of workers) and a plain select on
 SQLite (one in-process worker). A claimed job carries a lease (`locked_until`); a worker that
 crashes leaves the job to be claimed again after the lease, and the job re-runs safely
-because extraction is idempotent per turn.
+because extraction is idempotent per turn. A handler that can batch (`BatchHandler`) gets the
+claimed jobs of one group (one user) together, in one transaction; if that fails, each job runs
+on its own, so one bad turn cannot hold back the others.
 """
 
 from __future__ import annotations
@@ -14,23 +16,17 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from sqlmodel import Session, col, or_, select
 
-from persona.memory.consolidate import Change, Scope, consolidate, current_memories
-from persona.memory.extract import ExtractorMode, extract
 from store.db import session_scope
-from store.models import MemoryHistory, Outbox, Turn, User, utcnow
+from store.models import Outbox, utcnow
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-
-    from persona.embed import Embedder
-    from persona.memory.extract import ChatGateway
 
 log = logging.getLogger(__name__)
 
@@ -40,127 +36,19 @@ BACKOFF_BASE = timedelta(seconds=2)
 BACKOFF_MAX = timedelta(minutes=10)
 
 Handler = Callable[[Session, dict[str, Any]], object]
-# run after extraction in the same transaction, e.g. episodic indexing of the turn
-PostProcessor = Callable[[Session, dict[str, Any]], object]
 
 
-@dataclass
-class ExtractionResult:
-    """What one extraction job did."""
+class BatchHandler(Protocol):
+    """A handler that can also run several jobs of one group (e.g. one user's turns) together,
+    in one transaction: the worker groups the jobs it claimed by `group(payload)`."""
 
-    changes: list[Change] = field(default_factory=list)
-    extractor: str = "none"  # or "already_applied" for a re-run of a committed job
+    max_batch: int
 
+    def __call__(self, session: Session, payload: dict[str, Any]) -> object: ...
 
-def turn_time(payload: dict[str, Any]) -> datetime:
-    """When the turn happened: what it says is valid from then, not from when the job ran."""
-    raw = payload.get("created_at")
-    try:
-        when = datetime.fromisoformat(raw) if isinstance(raw, str) else None
-    except ValueError:
-        when = None
-    if when is None:
-        return utcnow()
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    def group(self, payload: dict[str, Any]) -> Hashable: ...
 
-
-def _applied(session: Session, user_id: int, turn_id: str) -> bool:
-    """Whether memory changes from this turn are already committed."""
-    row = session.exec(
-        select(MemoryHistory.id).where(
-            MemoryHistory.user_id == user_id, MemoryHistory.source_turn_id == turn_id
-        )
-    ).first()
-    return row is not None
-
-
-def _previous_turn(session: Session, user_id: int, payload: dict[str, Any]) -> Turn | None:
-    query = select(Turn).where(Turn.user_id == user_id, Turn.id != payload["turn_id"])
-    current = session.get(Turn, payload["turn_id"])
-    if current is not None:
-        query = query.where(col(Turn.created_at) < current.created_at)
-    if payload.get("session_id"):
-        query = query.where(Turn.session_id == payload["session_id"])
-    return session.exec(query.order_by(col(Turn.created_at).desc()).limit(1)).first()
-
-
-def run_extraction(
-    session: Session,
-    job_payload: dict[str, Any],
-    *,
-    embedder: Embedder,
-    gateway: ChatGateway | None = None,
-    model: str | None = None,
-    extractor_mode: ExtractorMode = "auto",
-    post_processors: Sequence[PostProcessor] = (),
-) -> ExtractionResult:
-    """Extract memories from one turn and consolidate them; idempotent per `turn_id`."""
-    user = session.get(User, job_payload["user_id"])
-    if user is None or user.id is None:
-        return ExtractionResult()  # the user was deleted since the turn; nothing to learn
-    turn_id = job_payload.get("turn_id")
-    if turn_id and _applied(session, user.id, turn_id):
-        # this turn's changes are committed (one transaction per job): a re-run does nothing,
-        # and does not ask the model again
-        return ExtractionResult(extractor="already_applied")
-    when = turn_time(job_payload)
-    scope = Scope(project=job_payload.get("project"))
-    extraction = extract(
-        job_payload.get("user_message") or "",
-        reply=job_payload.get("reply"),
-        gateway=gateway,
-        model=model,
-        mode=extractor_mode,
-        now=when,
-        # operations ("I meant Berlin, not Paris") are decided against what is valid now
-        current=current_memories(session, user.id, scope, when),
-    )
-    candidates = extraction.candidates
-    previous: Turn | None = None
-    if any(c.op == "invalidate_previous" for c in candidates) and turn_id:
-        previous = _previous_turn(session, user.id, job_payload)
-        context = f"{previous.user_message}\n{previous.reply}" if previous else ""
-        candidates = [
-            replace(c, text=context) if c.op == "invalidate_previous" else c for c in candidates
-        ]
-    changes = consolidate(
-        session,
-        user,
-        candidates,
-        embedder=embedder,
-        actor="extractor",
-        source_turn_id=turn_id,
-        now=when,
-        scope=scope,
-        previous_turn_id=previous.id if previous else None,
-    )
-    for post in post_processors:
-        post(session, job_payload)
-    return ExtractionResult(changes, extraction.extractor)
-
-
-def extraction_handler(
-    *,
-    embedder: Embedder,
-    gateway: ChatGateway | None = None,
-    model: str | None = None,
-    extractor_mode: ExtractorMode = "auto",
-    post_processors: Sequence[PostProcessor] = (),
-) -> Handler:
-    """The `"extract"` job handler bound to an embedder, gateway and extractor mode."""
-
-    def handle(session: Session, payload: dict[str, Any]) -> ExtractionResult:
-        return run_extraction(
-            session,
-            payload,
-            embedder=embedder,
-            gateway=gateway,
-            model=model,
-            extractor_mode=extractor_mode,
-            post_processors=post_processors,
-        )
-
-    return handle
+    def run_batch(self, session: Session, payloads: Sequence[dict[str, Any]]) -> object: ...
 
 
 def worker_id() -> str:
@@ -209,21 +97,42 @@ def claim_jobs(
     lease: timedelta = LEASE,
     now: datetime | None = None,
     owner: str | None = None,
+    same_user: Mapping[str, int] | None = None,
 ) -> list[Outbox]:
-    """Lease up to `limit` due jobs to this worker (attempts counted at claim); caller commits."""
+    """Lease up to `limit` due jobs to this worker (attempts counted at claim); caller commits.
+
+    `same_user` (kind -> at most how many per user) also leases the other due jobs of those
+    kinds whose users are among the claimed ones, so one user's backlog runs together.
+    """
     now = now or utcnow()
-    query = select(Outbox).where(
+    due = select(Outbox).where(
         Outbox.status == "pending",
         col(Outbox.available_at) <= now,
         or_(col(Outbox.locked_until).is_(None), col(Outbox.locked_until) <= now),
     )
-    if kinds is not None:
-        query = query.where(col(Outbox.kind).in_(list(kinds)))
-    query = query.order_by(col(Outbox.id)).limit(limit)
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    jobs = list(session.exec(query).all())
+    query = due if kinds is None else due.where(col(Outbox.kind).in_(list(kinds)))
+    postgres = session.get_bind().dialect.name == "postgresql"
+
+    def lock(q: Any) -> Any:
+        return q.with_for_update(skip_locked=True) if postgres else q
+
+    jobs = list(session.exec(lock(query.order_by(col(Outbox.id)).limit(limit))).all())
+    for kind, per_user in (same_user or {}).items():
+        users = {j.user_id for j in jobs if j.kind == kind and j.user_id is not None}
+        if not users or per_user <= 1:
+            continue
+        taken = [j.id for j in jobs]
+        more = due.where(
+            Outbox.kind == kind, col(Outbox.user_id).in_(users), col(Outbox.id).not_in(taken)
+        )
+        extra = session.exec(lock(more.order_by(col(Outbox.id)).limit(len(users) * per_user)))
+        counts: dict[int | None, int] = {}
+        for j in jobs:
+            counts[j.user_id] = counts.get(j.user_id, 0) + (j.kind == kind)
+        for job in extra.all():
+            if counts.get(job.user_id, 0) < per_user:
+                counts[job.user_id] = counts.get(job.user_id, 0) + 1
+                jobs.append(job)
     for job in jobs:
         job.locked_until = now + lease
         job.locked_by = owner or worker_id()
@@ -271,7 +180,18 @@ def fail_job(
     return job.status
 
 
-AfterCommit = Callable[[str, dict[str, Any]], None]  # (job kind, payload), once committed
+Claimed = tuple[int, str, dict[str, Any]]  # (job id, kind, payload)
+# (job kind, payload), once committed; once per group that ran together (its last payload)
+AfterCommit = Callable[[str, dict[str, Any]], None]
+
+
+def _batching(handlers: Mapping[str, Handler | BatchHandler]) -> dict[str, BatchHandler]:
+    """The handlers that run several jobs of a group together."""
+    return {
+        kind: cast("BatchHandler", handler)
+        for kind, handler in handlers.items()
+        if callable(getattr(handler, "run_batch", None)) and getattr(handler, "max_batch", 1) > 1
+    }
 
 
 class Worker:
@@ -280,7 +200,7 @@ class Worker:
     def __init__(
         self,
         engine: Engine,
-        handlers: Mapping[str, Handler],
+        handlers: Mapping[str, Handler | BatchHandler],
         *,
         poll_interval: float = 1.0,
         batch: int = 10,
@@ -290,6 +210,7 @@ class Worker:
     ) -> None:
         self.engine = engine
         self.handlers = dict(handlers)
+        self.batching = _batching(handlers)
         self.after_commit = after_commit
         self.poll_interval = poll_interval
         self.batch = batch
@@ -300,34 +221,77 @@ class Worker:
 
     def run_once(self) -> int:
         """Claim and run one batch of due jobs; returns how many ran (done or failed)."""
+        same_user = {kind: handler.max_batch for kind, handler in self.batching.items()}
         with session_scope(self.engine) as session:
-            jobs = [
-                (job.id, job.kind, dict(job.payload))
-                for job in claim_jobs(session, self.batch, kinds=list(self.handlers))
+            jobs: list[Claimed] = [
+                (cast(int, job.id), job.kind, dict(job.payload))
+                for job in claim_jobs(
+                    session, self.batch, kinds=list(self.handlers), same_user=same_user
+                )
             ]
-        for job_id, kind, payload in jobs:
-            assert job_id is not None
-            try:
-                with session_scope(self.engine) as session:
-                    self.handlers[kind](session, payload)
-                    complete_job(session, job_id)
-            except Exception as exc:  # any handler failure is recorded and retried
-                log.warning("job %s (%s) failed: %s", job_id, kind, exc)
-                with session_scope(self.engine) as session:
-                    fail_job(
-                        session,
-                        job_id,
-                        f"{type(exc).__name__}: {exc}",
-                        max_attempts=self.max_attempts,
-                        backoff=self.backoff,
-                    )
+        for group in self._groups(jobs):
+            kind = group[0][1]
+            if len(group) > 1 and self._run_together(group):
+                self._after(kind, group[-1][2], group[-1][0])
                 continue
-            if self.after_commit is not None:
-                try:
-                    self.after_commit(kind, payload)
-                except Exception as exc:  # best effort: the job itself is done and committed
-                    log.warning("after job %s (%s): %s", job_id, kind, exc)
+            for job_id, _, payload in group:
+                if self._run_alone(job_id, kind, payload):
+                    self._after(kind, payload, job_id)
         return len(jobs)
+
+    def _groups(self, jobs: list[Claimed]) -> list[list[Claimed]]:
+        """The claimed jobs in groups that run together (one user's, for a batching handler),
+        in claim order; other jobs alone."""
+        groups: dict[Hashable, list[Claimed]] = {}
+        for n, job in enumerate(jobs):
+            handler = self.batching.get(job[1])
+            key: Hashable = (job[1], handler.group(job[2])) if handler is not None else n
+            groups.setdefault(key, []).append(job)
+        out: list[list[Claimed]] = []
+        for group in groups.values():
+            handler = self.batching.get(group[0][1])
+            size = handler.max_batch if handler is not None else 1
+            out.extend(group[i : i + size] for i in range(0, len(group), size))
+        return out
+
+    def _run_together(self, group: list[Claimed]) -> bool:
+        """Run a group in one transaction; False (nothing committed) when it failed."""
+        kind = group[0][1]
+        try:
+            with session_scope(self.engine) as session:
+                self.batching[kind].run_batch(session, [payload for _, _, payload in group])
+                for job_id, _, _ in group:
+                    complete_job(session, job_id)
+        except Exception as exc:  # each job then runs alone: one bad turn holds back no other
+            log.warning("jobs %s (%s) failed together: %s", [j[0] for j in group], kind, exc)
+            return False
+        return True
+
+    def _run_alone(self, job_id: int, kind: str, payload: dict[str, Any]) -> bool:
+        try:
+            with session_scope(self.engine) as session:
+                self.handlers[kind](session, payload)
+                complete_job(session, job_id)
+        except Exception as exc:  # any handler failure is recorded and retried
+            log.warning("job %s (%s) failed: %s", job_id, kind, exc)
+            with session_scope(self.engine) as session:
+                fail_job(
+                    session,
+                    job_id,
+                    f"{type(exc).__name__}: {exc}",
+                    max_attempts=self.max_attempts,
+                    backoff=self.backoff,
+                )
+            return False
+        return True
+
+    def _after(self, kind: str, payload: dict[str, Any], job_id: int) -> None:
+        if self.after_commit is None:
+            return
+        try:
+            self.after_commit(kind, payload)
+        except Exception as exc:  # best effort: the job itself is done and committed
+            log.warning("after job %s (%s): %s", job_id, kind, exc)
 
     def run_until_idle(self, max_batches: int = 1000) -> int:
         """Run batches until no job is due (for tests and one-shot CLI use)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,14 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from persona.embed import HashEmbedder
-from persona.memory.jobs import (
-    Worker,
-    claim_jobs,
-    complete_job,
-    extraction_handler,
-    fail_job,
-    run_extraction,
-)
+from persona.memory.extraction import extraction_handler, run_extraction
+from persona.memory.jobs import Worker, claim_jobs, complete_job, fail_job
 from store.db import session_scope
 from store.models import Memory, MemoryHistory, Outbox, User
 from store.tenants import create_tenant
@@ -124,8 +119,8 @@ def test_post_processors_run_in_the_job_transaction(engine: Engine) -> None:
     payload = say(engine, uid, "I live in Oslo")
     seen: list[tuple[str, bool]] = []
 
-    def hook(session: Session, job: dict[str, Any]) -> None:
-        seen.append((job["turn_id"], session.in_transaction()))
+    def hook(session: Session, jobs: Sequence[dict[str, Any]]) -> None:
+        seen.extend((job["turn_id"], session.in_transaction()) for job in jobs)
 
     with session_scope(engine) as session:
         result = run_extraction(session, payload, embedder=EMB, post_processors=[hook])

@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 
 from persona.embed import HashEmbedder
 from persona.errors import Conflict, InvalidInput, NotFound
-from persona.memory.jobs import Worker, extraction_handler
+from persona.memory.extraction import extraction_handler
+from persona.memory.jobs import Worker
 from persona.memory.service import MemoryService
 from persona.memory.writes import memory_snapshot
 from store.db import session_scope

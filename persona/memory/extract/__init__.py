@@ -30,6 +30,7 @@ __all__ = [
     "can_extract_json",
     "extract",
     "extract_rules",
+    "extract_turns",
     "normalize_text",
     "parse_commands",
     "parse_json_lenient",
@@ -84,3 +85,42 @@ def extract(
         return Extraction(settle(candidates, current), extractor.last_outcome)
     candidates.extend(extract_rules(rest, now=now, current=current))
     return Extraction(settle(candidates, current), "rules")
+
+
+def extract_turns(
+    turns: Sequence[tuple[str, str | None, datetime | None]],
+    *,
+    gateway: ChatGateway | None = None,
+    model: str | None = None,
+    mode: ExtractorMode = "auto",
+    current: Sequence[CurrentMemory] = (),
+) -> list[Extraction]:
+    """`extract` for several turns of one user (message, reply, when), in the order said.
+
+    With the LLM extractor, one model call covers every turn the commands left text in; the
+    rules (no model) run turn by turn as in `extract`.
+    """
+    if mode not in ("auto", "rules", "llm"):
+        raise InvalidInput(f"unknown extractor mode {mode!r}: use auto, rules or llm")
+    use_llm = mode == "llm" or (mode == "auto" and gateway is not None and can_extract_json(model))
+    if not use_llm or len(turns) <= 1:
+        return [
+            extract(m, reply=r, gateway=gateway, model=model, mode=mode, now=t, current=current)
+            for m, r, t in turns
+        ]
+    if gateway is None or not model:
+        raise InvalidInput("the llm extractor needs a gateway and a model")
+    parsed = [parse_commands(message, now=when) for message, _, when in turns]
+    asked = [i for i, p in enumerate(parsed) if p.remaining.strip()]
+    extractor = LLMExtractor(gateway, model)
+    found = extractor.extract_turns(
+        [(parsed[i].remaining, turns[i][1], turns[i][2]) for i in asked], current=current
+    )
+    by_turn = dict(zip(asked, found, strict=True))
+    return [
+        Extraction(
+            settle([*p.candidates, *by_turn.get(i, [])], current),
+            extractor.last_outcome if i in by_turn else "none",
+        )
+        for i, p in enumerate(parsed)
+    ]

@@ -22,6 +22,8 @@ from persona.memory.extract.lenient_json import ParseError, parse_json_lenient
 from persona.memory.extract.rules import extract_rules
 
 __all__ = [
+    "BATCH_RESPONSE_FORMAT",
+    "BATCH_SCHEMA",
     "RESPONSE_FORMAT",
     "SCHEMA",
     "ChatGateway",
@@ -68,6 +70,20 @@ RESPONSE_FORMAT: dict[str, Any] = {
     "json_schema": {"name": "memory_operations", "schema": SCHEMA, "strict": True},
 }
 
+
+def _with_turn(schema: dict[str, Any]) -> dict[str, Any]:
+    item = schema["properties"]["operations"]["items"]
+    props = {"turn": {"type": "integer"}, **item["properties"]}
+    batch_item = {**item, "properties": props, "required": ["turn", *item["required"]]}
+    return {**schema, "properties": {"operations": {"type": "array", "items": batch_item}}}
+
+
+BATCH_SCHEMA: dict[str, Any] = _with_turn(SCHEMA)
+BATCH_RESPONSE_FORMAT: dict[str, Any] = {
+    "type": "json_schema",
+    "json_schema": {"name": "memory_operations", "schema": BATCH_SCHEMA, "strict": True},
+}
+
 SYSTEM_PROMPT = """You keep the long-term memory about the USER up to date from one chat turn.
 You get the user's CURRENT MEMORIES (each with an id such as m1) and the turn.
 Return only JSON: {"operations": [{"op": ..., "id": ..., "kind": ..., "text": ..., \
@@ -90,6 +106,27 @@ health; null when none fits.
 - importance: 0.0 to 1.0 (how useful for future conversations; health facts 0.9).
 Only the USER's own facts, in any language. Nothing from questions, hypotheticals, plans, what \
 other people are said to do or like, or the assistant's reply. Nothing to do: {"operations": []}"""
+
+
+BATCH_SYSTEM_PROMPT = (
+    SYSTEM_PROMPT.replace("from one chat turn.", "from several chat turns, in the order said.")
+    + """
+Several TURNs are given, numbered in the order they were said: each operation has "turn", the \
+number of the turn it comes from. A later turn can change what an earlier one said ("I live in \
+Paris" ... "we moved to Berlin"): give each turn its own operations."""
+)
+
+
+def _turn_index(item: Any, count: int) -> int | None:
+    """The 0-based turn an operation names, or None when it names no turn it was shown."""
+    raw = item.get("turn") if isinstance(item, dict) else None
+    if isinstance(raw, bool):
+        return None
+    try:
+        number = int(raw) if isinstance(raw, (int, str)) else None
+    except ValueError:
+        return None
+    return number - 1 if number is not None and 1 <= number <= count else None
 
 
 class ChatReply(Protocol):
@@ -249,21 +286,77 @@ class LLMExtractor:
         """Operations for `message`; one retry with the parse error, then the rule extractor."""
         if not message.strip():
             return []
-        messages = self.messages(message, reply, current)
-        fmt = RESPONSE_FORMAT if self.structured else None
+        data = self._ask(self.messages(message, reply, current), RESPONSE_FORMAT)
+        if data is None:
+            return self._fallback(message, now, current)
+        return candidates_from_json(data, current)
+
+    def extract_turns(
+        self,
+        turns: Sequence[tuple[str, str | None, datetime | None]],
+        *,
+        current: Sequence[CurrentMemory] = (),
+    ) -> list[list[Candidate]]:
+        """Operations for several turns (message, reply, when) of one user, in order, with one
+        model call.
+
+        Each operation names the turn it comes from (1-based); one naming no turn it was shown
+        is dropped: a memory's history must point at the turn that said it.
+        """
+        if len(turns) <= 1:
+            return [self.extract(m, r, now=when, current=current) for m, r, when in turns]
+        pairs = [(message, reply) for message, reply, _ in turns]
+        data = self._ask(self.batch_messages(pairs, current), BATCH_RESPONSE_FORMAT)
+        if data is None:
+            return [self._fallback(m, when, current) for m, _, when in turns]
+        shown = Shown.of(current)
+        out: list[list[Candidate]] = [[] for _ in turns]
+        for item in _items(data)[: MAX_ITEMS * len(turns)]:
+            index = _turn_index(item, len(turns))
+            if index is None:
+                log.info("memory extraction: operation of an unknown turn dropped: %r", item)
+                continue
+            found = _candidate(item, shown)
+            if found is not None:
+                out[index].append(found)
+        return out
+
+    def batch_messages(
+        self, turns: Sequence[tuple[str, str | None]], current: Sequence[CurrentMemory] = ()
+    ) -> list[dict[str, Any]]:
+        """The prompt for several turns: each numbered, in the order they were said."""
+        blocks = []
+        for number, (message, reply) in enumerate(turns, 1):
+            block = f"TURN {number}\nUSER: {message}"
+            if reply:
+                block += f"\nASSISTANT (context only, extract nothing from it): {reply[:500]}"
+            blocks.append(block)
+        body = "\n\n".join(blocks)
+        if current:
+            body = f"{Shown.of(current).block()}\n\n{body}"
+        return [
+            {"role": "system", "content": BATCH_SYSTEM_PROMPT},
+            {"role": "user", "content": body},
+        ]
+
+    def _ask(self, messages: list[dict[str, Any]], fmt: dict[str, Any]) -> Any | None:
+        """The parsed JSON answer (one retry carrying the parse error), or None: fall back."""
+        response_format = fmt if self.structured else None
         for attempt in range(2):
             try:
                 result = self.gateway.complete(
-                    messages, model=self.model, response_format=fmt, max_tokens=self.max_tokens
+                    messages,
+                    model=self.model,
+                    response_format=response_format,
+                    max_tokens=self.max_tokens,
                 )
             except PersonaError as exc:
                 log.warning("memory extraction: provider failed (%s); using rules", exc)
                 self.last_outcome = "fallback:provider_error"
-                return self._fallback(message, now, current)
+                return None
             try:
-                found = candidates_from_json(
-                    parse_json_lenient(result.text, result.reasoning), current
-                )
+                data = parse_json_lenient(result.text, result.reasoning)
+                _items(data)
             except ParseError as exc:
                 log.info("memory extraction: unparsable reply (%s)", exc)
                 messages = [
@@ -277,9 +370,9 @@ class LLMExtractor:
                 ]
                 continue
             self.last_outcome = "llm" if attempt == 0 else "llm_retry"
-            return found
+            return data
         self.last_outcome = "fallback:unparsable"
-        return self._fallback(message, now, current)
+        return None
 
     def _fallback(
         self, message: str, now: datetime | None, current: Sequence[CurrentMemory]
