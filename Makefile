@@ -10,11 +10,18 @@ export TRANSFORMERS_OFFLINE := 1
 
 setup: $(VENV)/.installed
 
+# llama-cpp-python compiles from source. A native build (-march=native) picks ggml kernels
+# from what the CPU advertises (AMX, AVX-512 variants) and crashed in decode on a machine
+# whose OS does not grant them, so it is built for a portable AVX2 baseline, never from
+# a cached native wheel.
+LLAMA_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+
 # torch goes first and pinned: the CPU wheel on disk; any other spec pulls a CUDA build
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q torch==2.13.0
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(PIP) install -q --no-cache-dir 'llama-cpp-python>=0.3'
 	$(PIP) install -q -e '.[local,dev]'
 	touch $@
 
