@@ -7,6 +7,10 @@ every message sees the memories the previous one wrote. Each reply's trace carri
 per-stage latencies; the report gives p50/p95 per stage and the overhead: the total minus the
 model call. The model is whatever the settings configure (the local Gemma by default); its
 own time is reported but is not persona's. The first `WARM_UP` messages are not counted.
+
+`--cold` drops the user's search state from the process's cache before every message, so each
+one is served as for a user this process has not seen yet (the state is loaded from SQL: the
+stored embeddings and texts, no model call); `--history 1000 --cold` is the cold-user number.
 """
 
 from __future__ import annotations
@@ -65,6 +69,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--max-tokens", type=int, default=8, help="reply length (the model's time is not counted)"
     )
+    parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="serve every message as for a user whose search state is not cached",
+    )
 
 
 def history_turns(count: int) -> list[tuple[str, str]]:
@@ -116,10 +125,13 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 user = get_or_create_user(session, tenant.id, USER)
                 ingest_turns(session, user, turns, runtime.embedder)
                 session.commit()
+                user_id = user.id
             messages = itertools.cycle(MESSAGES)
             total = WARM_UP + args.messages
             bar = tqdm(range(total), desc="messages", file=sys.stderr, disable=args.no_progress)
             for n in bar:
+                if args.cold:
+                    runtime.retriever.cache.invalidate(user_id)
                 reply = persona.chat(USER, next(messages), max_tokens=args.max_tokens)
                 persona.process_background()  # the user's think time
                 if n < WARM_UP:
@@ -132,6 +144,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "messages": args.messages,
         "history_turns": args.history,
+        "cold": args.cold,
         "models": {"fast": settings.fast_model, "reasoning": settings.reasoning_model},
         "overhead_ms": _percentiles(overhead),
         "stages_ms": {stage: _percentiles(values) for stage, values in stages.items()},

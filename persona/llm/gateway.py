@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypedDict, Unpack
 
@@ -16,13 +16,8 @@ from persona.config import Settings
 from persona.errors import DependencyMissing
 from persona.llm import loop
 from persona.llm.policy import Plan, persona_cause
-from persona.llm.registry import (
-    LOCAL_PROVIDER,
-    load_litellm,
-    no_implicit_event_loop,
-    register_local_provider,
-)
-from persona.llm.streaming import Accumulator, AsyncStreamHandle, StreamHandle, chunk_text, to_usage
+from persona.llm.registry import LOCAL_PROVIDER, load_litellm, register_local_provider
+from persona.llm.streaming import Accumulator, StreamHandle, chunk_text, to_usage
 from persona.llm.types import ChatResult, Usage
 
 Messages = Sequence[Mapping[str, Any]]
@@ -91,7 +86,7 @@ class _Options:
 
 
 class Gateway:
-    """Chat completion and streaming over litellm, sync and async.
+    """Chat completion and streaming over litellm (async on the shared loop, called sync).
 
     Per-model endpoints come from `settings.model_endpoints` (model string ->
     `{"api_base": ..., "api_key": ...}`) and then `endpoints`; a per-call `api_base` / `api_key`
@@ -154,37 +149,17 @@ class Gateway:
         """Start a streamed completion; returns once the first text arrived.
 
         Failures before the first text are retried and fall back like `complete`; a failure
-        after it raises `ProviderError` from the handle.
+        after it raises `ProviderError` from the handle. The stream is litellm's async one on
+        the shared loop (`_open`), read chunk by chunk from the calling thread.
         """
-        litellm, plan, opts = self._begin(model, fallbacks, params)
-        no_implicit_event_loop()
-        call_started = time.perf_counter()
-        for name, retry in plan:
-            started = time.perf_counter()
-            try:
-                raw = litellm.completion(**self._kwargs(name, messages, opts, stream=True))
-                rest = iter(raw)
-                buffered: list[Any] = []
-                for chunk in rest:
-                    buffered.append(chunk)
-                    if chunk_text(chunk):
-                        break
-            except Exception as exc:
-                time.sleep(self._failed(plan, name, retry, exc, started))
-                continue
-            acc = Accumulator(name, call_started, plan.attempts, self._cost)
-            return StreamHandle(acc, buffered, rest)
-        raise plan.error() from plan.cause
+        acc, buffered, rest = loop.run(self._open(messages, model, fallbacks, params))
+        return StreamHandle(acc, buffered, loop.Bridged(rest))
 
-    async def astream(
-        self,
-        messages: Messages,
-        *,
-        model: str,
-        fallbacks: list[str] | None = None,
-        **params: Unpack[CallParams],
-    ) -> AsyncStreamHandle:
-        """The async form of `stream`."""
+    async def _open(
+        self, messages: Messages, model: str, fallbacks: list[str] | None, params: CallParams
+    ) -> tuple[Accumulator, list[Any], AsyncIterator[Any]]:
+        """Open the stream: the first model of the chain that sends text, the chunks up to that
+        text, and the rest of the stream."""
         litellm, plan, opts = self._begin(model, fallbacks, params)
         call_started = time.perf_counter()
         for name, retry in plan:
@@ -200,8 +175,7 @@ class Gateway:
             except Exception as exc:
                 await asyncio.sleep(self._failed(plan, name, retry, exc, started))
                 continue
-            acc = Accumulator(name, call_started, plan.attempts, self._cost)
-            return AsyncStreamHandle(acc, buffered, rest)
+            return Accumulator(name, call_started, plan.attempts, self._cost), buffered, rest
         raise plan.error() from plan.cause
 
     # -- helpers ---------------------------------------------------------------------------
@@ -372,7 +346,6 @@ def _require_llama_cpp() -> None:
 
 
 __all__ = [
-    "AsyncStreamHandle",
     "CallParams",
     "Endpoint",
     "Gateway",

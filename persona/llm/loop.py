@@ -9,9 +9,10 @@ derived from the async one: `run(coro)` blocks the calling thread until the coro
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import threading
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine, Iterator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -30,7 +31,27 @@ def _shared_loop() -> asyncio.AbstractEventLoop:
             thread = threading.Thread(target=loop.run_forever, name="persona-llm-loop", daemon=True)
             thread.start()
             _loop, _owner_pid = loop, os.getpid()
+            atexit.register(_shutdown, loop)
         return _loop
+
+
+def _shutdown(loop: asyncio.AbstractEventLoop) -> None:
+    """At exit, cancel what still runs on the loop (litellm's logging worker waits forever)
+    and stop it, so no task is destroyed while pending."""
+    if loop.is_closed() or not loop.is_running():
+        return
+
+    async def cancel_all() -> None:
+        tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    try:
+        asyncio.run_coroutine_threadsafe(cancel_all(), loop).result(timeout=2)
+    except Exception:  # at exit, a loop that will not stop is left to die with the process
+        return
+    loop.call_soon_threadsafe(loop.stop)
 
 
 def run(coro: Coroutine[Any, Any, T]) -> T:
@@ -40,3 +61,26 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
         coro.close()
         raise RuntimeError("persona.llm.loop.run called from the loop's own thread")
     return asyncio.run_coroutine_threadsafe(coro, loop).result()
+
+
+class Bridged(Iterator[T]):
+    """A sync iterator over an async one that lives on the shared loop (a stream opened by
+    `run`): each `next` waits for the loop to produce the item; `close` closes the source."""
+
+    def __init__(self, source: AsyncIterator[T]) -> None:
+        self._source = source
+
+    def __next__(self) -> T:
+        try:
+            return run(_anext(self._source))
+        except StopAsyncIteration:
+            raise StopIteration from None
+
+    def close(self) -> None:
+        aclose = getattr(self._source, "aclose", None)
+        if callable(aclose):
+            run(aclose())
+
+
+async def _anext(source: AsyncIterator[T]) -> T:
+    return await anext(source)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import threading
@@ -55,18 +54,3 @@ def register_local_provider(settings: Settings) -> None:
         from litellm.utils import custom_llm_setup
 
         custom_llm_setup()  # type: ignore[no-untyped-call]
-
-
-def no_implicit_event_loop() -> None:
-    """Keep litellm's sync path from leaving a hidden event loop behind in the main thread.
-
-    litellm's sync calls ask `asyncio.get_event_loop()`, which on Python 3.11 silently creates a
-    loop in the main thread that nobody closes (a ResourceWarning at exit). Declaring "no loop"
-    makes litellm run its hooks with `asyncio.run`, which cleans up after itself.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return  # other threads get no implicit loop anyway
-    local = getattr(asyncio.get_event_loop_policy(), "_local", None)
-    never_set = local is not None and not getattr(local, "_set_called", True)
-    if never_set and getattr(local, "_loop", None) is None:
-        asyncio.set_event_loop(None)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,7 +129,8 @@ class StreamHandle:
     """An iterator of `StreamChunk`; `.result` holds the `ChatResult` once it is exhausted.
 
     A failure while iterating raises `ProviderError`: the reply is incomplete and the caller
-    must not keep any of it.
+    must not keep any of it. `rest` is any iterator of provider chunks: an app's own OpenAI
+    stream, or the gateway's async stream bridged from the shared loop (`loop.Bridged`).
     """
 
     def __init__(self, acc: Accumulator, buffered: list[Any], rest: Iterator[Any]) -> None:
@@ -179,55 +180,3 @@ class StreamHandle:
         close = getattr(self._rest, "close", None)
         if callable(close):
             close()
-
-
-class AsyncStreamHandle:
-    """The async twin of `StreamHandle` (`async for chunk in handle`)."""
-
-    def __init__(self, acc: Accumulator, buffered: list[Any], rest: AsyncIterator[Any]) -> None:
-        self._acc = acc
-        self._buffered = buffered
-        self._rest = rest
-        self._result: ChatResult | None = None
-        # also yield chunks without text (tool-call deltas, logprobs, the finish), each with
-        # the provider chunk in `raw`; off by default, so text consumers see text only
-        self.payload = False
-
-    @property
-    def model(self) -> str:
-        """The model that is answering."""
-        return self._acc.model
-
-    @property
-    def result(self) -> ChatResult:
-        """The finished result; only available after the stream was fully consumed."""
-        if self._result is None:
-            raise RuntimeError("the stream has not been consumed yet")
-        return self._result
-
-    def __aiter__(self) -> AsyncStreamHandle:
-        return self
-
-    async def __anext__(self) -> StreamChunk:
-        while True:
-            if self._buffered:
-                chunk = self._buffered.pop(0)
-            else:
-                if self._result is not None:
-                    raise StopAsyncIteration
-                try:
-                    chunk = await self._rest.__anext__()
-                except StopAsyncIteration:
-                    self._result = self._acc.result()
-                    raise
-                except Exception as exc:
-                    raise self._acc.broken(exc) from exc
-            text = self._acc.feed(chunk)
-            if text or (self.payload and _has_payload(chunk)):
-                return StreamChunk(delta=text, raw=_dump_chunk(chunk))
-
-    async def aclose(self) -> None:
-        """Stop reading and release the connection."""
-        close = getattr(self._rest, "aclose", None)
-        if callable(close):
-            await close()
