@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -125,11 +126,14 @@ def test_refused_requests_take_nothing(
 ) -> None:
     url = request.getfixturevalue("pg_url" if kind == "database" else "redis_url")
     (limiter,) = _replicas(kind, url, engines, 1)
-    assert limiter.acquire("k", 600, 1) == 0.0  # 10 per second, no burst
-    for _ in range(20):  # hammering while empty does not push the refill further away
-        assert 0 < limiter.acquire("k", 600, 1) <= 0.1
-    time.sleep(0.15)
-    assert limiter.acquire("k", 600, 1) == 0.0
+    assert limiter.acquire("k", 30, 1) == 0.0  # one per two seconds, no burst
+    # hammering while empty does not push the refill further away: a refused request that
+    # took a token would add two seconds to every later wait
+    waits = [limiter.acquire("k", 30, 1) for _ in range(20)]
+    assert all(0 < w <= 2.0 for w in waits), waits
+    assert all(later <= earlier + 0.05 for earlier, later in itertools.pairwise(waits)), waits
+    time.sleep(waits[-1] + 0.1)
+    assert limiter.acquire("k", 30, 1) == 0.0
 
 
 def test_the_backend_follows_the_settings(
