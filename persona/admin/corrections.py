@@ -1,18 +1,19 @@
 """Admin corrections. Each one changes the store and writes its audit row in one transaction.
 
-Memory changes also write a memory-history row (actor `admin`) and bump the user's
+Memory edits, invalidations and suppressions are `MemoryService.update/delete/suppress` (the
+same rules and answers as the user API) run in the caller's session, so the audit row commits
+with them. Every memory change writes a memory-history row (actor `admin`) and bumps the user's
 `memory_version`, so retrieval rebuilds its index and the next reply sees the change.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from persona.admin.audit import write_audit
 from persona.admin.queries import (
-    get_memory,
     get_tenant,
     get_user,
     history_public,
@@ -24,6 +25,8 @@ from persona.admin.queries import (
     turn_public,
 )
 from persona.errors import Conflict, InvalidInput, NotFound
+from persona.memory.kinds import memory_kind
+from persona.memory.service import MAX_TEXT_CHARS, MemoryService, check_text
 from persona.memory.writes import (
     add_memory,
     bump_version,
@@ -31,7 +34,6 @@ from persona.memory.writes import (
     memory_snapshot,
     purge_user_rows,
     record_history,
-    set_suppressed,
 )
 from store.models import (
     Feedback,
@@ -45,23 +47,12 @@ from store.models import (
 from store.responses import exported_responses
 from store.tenants import TenantExists, create_tenant, key_cache, rotate_key
 
-if TYPE_CHECKING:
-    from persona.embed import Embedder
-
-MEMORY_KINDS = ("fact", "preference", "event", "instruction", "episode")
-MAX_MEMORY_CHARS = 2000
-
-
-def _check_text(text: str) -> str:
-    text = text.strip()
-    if not text or len(text) > MAX_MEMORY_CHARS:
-        raise InvalidInput(f"memory text must be 1-{MAX_MEMORY_CHARS} characters", param="text")
-    return text
+MAX_MEMORY_CHARS = MAX_TEXT_CHARS
 
 
 def edit_memory(
     session: Session,
-    embedder: Embedder,
+    memories: MemoryService,
     *,
     admin: str,
     tenant_id: str,
@@ -71,27 +62,16 @@ def edit_memory(
     reason: str,
 ) -> dict[str, Any]:
     """Replace a valid memory's text (re-embedded); history keeps what it said before."""
-    memory = get_memory(session, tenant_id, external_id, memory_id)
-    if memory.invalid_at is not None:
-        raise Conflict("only a valid memory can be edited; this one is no longer valid")
-    text = _check_text(text)
-    before = memory_snapshot(memory)
-    memory.text = text
-    memory.embedding = embedding_bytes(embedder.embed([text])[0])
-    memory.updated_at = utcnow()
-    session.add(memory)
-    user = get_user(session, tenant_id, external_id)
-    record_history(
-        session,
-        memory_id=memory.id,
-        user_id=memory.user_id,
-        op="update",
-        before=before,
-        after=memory_snapshot(memory),
+    before = memories.get(tenant_id, external_id, memory_id, session=session).text
+    memory = memories.update(
+        tenant_id,
+        external_id,
+        memory_id,
+        text=text,
         actor="admin",
         reason=reason,
+        session=session,
     )
-    bump_version(session, user)
     write_audit(
         session,
         admin=admin,
@@ -100,35 +80,26 @@ def edit_memory(
         user_external_id=external_id,
         target=memory.id,
         reason=reason,
-        details={"before": before["text"], "after": text},
+        details={"before": before, "after": memory.text},
     )
     return memory_public(memory)
 
 
 def invalidate_memory(
-    session: Session, *, admin: str, tenant_id: str, external_id: str, memory_id: str, reason: str
+    session: Session,
+    memories: MemoryService,
+    *,
+    admin: str,
+    tenant_id: str,
+    external_id: str,
+    memory_id: str,
+    reason: str,
 ) -> dict[str, Any]:
-    """Mark a memory no longer true (kept, queryable by time; never used in replies again)."""
-    memory = get_memory(session, tenant_id, external_id, memory_id)
-    if memory.invalid_at is not None:
-        raise Conflict("this memory is already invalid")
-    before = memory_snapshot(memory)
-    now = utcnow()
-    memory.invalid_at = now
-    memory.updated_at = now
-    session.add(memory)
-    record_history(
-        session,
-        memory_id=memory.id,
-        user_id=memory.user_id,
-        op="invalidate",
-        before=before,
-        after=memory_snapshot(memory),
-        actor="admin",
-        reason=reason,
-        now=now,
+    """Mark a memory no longer true (kept, queryable by time; never used in replies again):
+    `MemoryService.delete`, audited."""
+    memory = memories.delete(
+        tenant_id, external_id, memory_id, actor="admin", reason=reason, session=session
     )
-    bump_version(session, get_user(session, tenant_id, external_id))
     write_audit(
         session,
         admin=admin,
@@ -144,6 +115,7 @@ def invalidate_memory(
 
 def suppress_memory(
     session: Session,
+    memories: MemoryService,
     *,
     admin: str,
     tenant_id: str,
@@ -153,11 +125,15 @@ def suppress_memory(
     reason: str,
 ) -> dict[str, Any]:
     """ "Don't mention this again" (or undo it): kept and exported, left out of prompts."""
-    memory = get_memory(session, tenant_id, external_id, memory_id)
-    user = get_user(session, tenant_id, external_id)
-    if (memory.suppressed_at is not None) == suppressed:
-        raise Conflict(f"this memory is already {'suppressed' if suppressed else 'unsuppressed'}")
-    set_suppressed(session, user, memory, suppressed, actor="admin", reason=reason)
+    memory = memories.suppress(
+        tenant_id,
+        external_id,
+        memory_id,
+        suppressed=suppressed,
+        actor="admin",
+        reason=reason,
+        session=session,
+    )
     write_audit(
         session,
         admin=admin,
@@ -173,7 +149,7 @@ def suppress_memory(
 
 def add_note(
     session: Session,
-    embedder: Embedder,
+    memories: MemoryService,
     *,
     admin: str,
     tenant_id: str,
@@ -182,10 +158,13 @@ def add_note(
     reason: str,
     kind: str = "fact",
 ) -> dict[str, Any]:
-    """Add a memory written by an admin (actor `admin`, metadata `admin_note`)."""
-    if kind not in MEMORY_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(MEMORY_KINDS)}", param="kind")
-    text = _check_text(text)
+    """Add a memory written by an admin (actor `admin`, metadata `admin_note`).
+
+    Unlike `MemoryService.add` it is not consolidated: a note is kept as written, beside
+    whatever the user said.
+    """
+    kind = memory_kind(kind)
+    text = check_text(text)
     user = get_user(session, tenant_id, external_id)
     assert user.id is not None
     memory = add_memory(
@@ -194,7 +173,7 @@ def add_note(
             user_id=user.id,
             kind=kind,
             text=text,
-            embedding=embedding_bytes(embedder.embed([text])[0]),
+            embedding=embedding_bytes(memories.embedder.embed([text])[0]),
             actor="admin",
             meta={"admin_note": True},
         ),

@@ -76,14 +76,16 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from persona.bootstrap import first_start_key
+    from persona.cli import runtime as build_runtime
     from persona.config import get_settings
-    from persona.runtime import Runtime
 
     settings = get_settings()
     workers = args.workers if args.workers is not None else default_workers(settings)
     if workers < 1:
         raise InvalidInput("--workers must be at least 1")
-    runtime = Runtime.build(settings)  # fails fast with a clear message on an old schema
+    # the schema rule of every command, here before any API process starts: a SQLite file is
+    # brought up to date, an out-of-date PostgreSQL refused with what to run
+    runtime = build_runtime()
     key = first_start_key(runtime.db)
     database = runtime.db.url
     runtime.close()

@@ -13,14 +13,13 @@ from datetime import datetime
 from typing import Literal
 
 from persona.errors import InvalidInput
-from persona.memory.extract.candidate import KINDS, Candidate, CurrentMemory, normalize_text
+from persona.memory.extract.candidate import Candidate, CurrentMemory, normalize_text
 from persona.memory.extract.commands import parse_commands
 from persona.memory.extract.lenient_json import parse_json_lenient
 from persona.memory.extract.llm import ChatGateway, LLMExtractor
 from persona.memory.extract.rules import extract_rules, settle
 
 __all__ = [
-    "KINDS",
     "Candidate",
     "ChatGateway",
     "CurrentMemory",
