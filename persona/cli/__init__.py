@@ -51,6 +51,9 @@ def print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
+_opened: list[Runtime] = []
+
+
 def upgrades_schema(settings: Settings) -> bool:
     """The one rule of every command for a database whose schema is behind the code.
 
@@ -69,7 +72,9 @@ def runtime() -> Runtime:
     from persona.runtime import Runtime
 
     settings = get_settings()
-    return Runtime.build(settings, upgrade=upgrades_schema(settings))
+    rt = Runtime.build(settings, upgrade=upgrades_schema(settings))
+    _opened.append(rt)  # `main` closes it when the command returns
+    return rt
 
 
 def tenant_id_for(rt: Runtime, name: str | None) -> str:
@@ -99,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        while _opened:
+            _opened.pop().close()
     return int(result or 0)
 
 

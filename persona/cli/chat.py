@@ -34,12 +34,9 @@ def _chat(args: argparse.Namespace) -> int:
     from persona.sdk import build_request
 
     rt = runtime()
-    try:
-        tenant, _ = local_tenant(rt.db)
-        request = build_request(args.user, args.message, model=args.model, session_id=args.session)
-        reply = ChatEngine(rt).chat(tenant.id, request)
-    finally:
-        rt.close()
+    tenant, _ = local_tenant(rt.db)
+    request = build_request(args.user, args.message, model=args.model, session_id=args.session)
+    reply = ChatEngine(rt).chat(tenant.id, request)
     if args.json:
         print_json({"reply": reply.reply, "trace": reply.trace})
         return 0

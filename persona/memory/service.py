@@ -320,8 +320,8 @@ class MemoryService:
             user = self._user(session, tenant_id, user_external_id)
             memory = self._memory(session, user, memory_id)
             if (memory.suppressed_at is not None) == suppressed:
-                state = "suppressed" if suppressed else "not suppressed"
-                raise Conflict(f"memory {memory_id!r} is already {state}")
+                state = "already suppressed" if suppressed else "not suppressed"
+                raise Conflict(f"memory {memory_id!r} is {state}")
             return set_suppressed(session, user, memory, suppressed, actor=actor, reason=reason)
 
     def summary(self, tenant_id: str, user_external_id: str) -> str:
