@@ -55,8 +55,9 @@ def default_workers(settings: Settings) -> int:
     """
     if settings.workers is not None:
         return settings.workers
-    tiers = (settings.fast_model, settings.reasoning_model)
-    if any(model.startswith("local/") for model in tiers):
+    from persona.llm.spec import tier_specs
+
+    if any(spec.is_local for spec in tier_specs(settings).values()):
         return 1
     return max(1, os.cpu_count() or 1)
 

@@ -17,11 +17,11 @@ from persona.errors import DependencyMissing
 from persona.llm import loop
 from persona.llm.policy import Plan, persona_cause
 from persona.llm.registry import (
-    LOCAL_PROVIDER,
     load_litellm,
     no_implicit_event_loop,
     register_local_provider,
 )
+from persona.llm.spec import model_spec
 from persona.llm.streaming import Accumulator, AsyncStreamHandle, StreamHandle, chunk_text, to_usage
 from persona.llm.types import ChatResult, Usage
 
@@ -216,7 +216,7 @@ class Gateway:
         chain = self.settings.fallback_models if fallbacks is None else fallbacks
         plan = Plan.build(model, chain, settings.max_retries, settings.retry_backoff_s)
         litellm = load_litellm()
-        if any(m.startswith(LOCAL_PROVIDER + "/") for m in plan.models):
+        if any(model_spec(m).is_local for m in plan.models):
             _require_llama_cpp()
             register_local_provider(settings)
         stop = params.get("stop")
@@ -293,7 +293,7 @@ class Gateway:
     @staticmethod
     def _cost(model: str, usage: Usage) -> float | None:
         """Dollar cost from litellm's price map; 0 for the local model, None when unknown."""
-        if model.startswith(LOCAL_PROVIDER + "/"):
+        if model_spec(model).is_local:
             return 0.0
         litellm = load_litellm()
         try:

@@ -36,8 +36,6 @@ __all__ = [
 ]
 
 ExtractorMode = Literal["auto", "rules", "llm"]
-# small local models cannot be trusted to follow a JSON schema; the rules do better
-_NO_JSON_PREFIXES = ("local/",)
 
 
 @dataclass
@@ -50,7 +48,9 @@ class Extraction:
 
 def can_extract_json(model: str | None) -> bool:
     """Whether `model` is expected to produce schema-following JSON."""
-    return bool(model) and not str(model).startswith(_NO_JSON_PREFIXES)
+    from persona.llm.spec import model_spec
+
+    return bool(model) and model_spec(str(model)).writes_json
 
 
 def extract(
