@@ -1,6 +1,8 @@
 """The `persona` command line. Each command group lives in its own module with `register()`.
 
 Heavy libraries are imported inside the command functions, so `persona --help` stays fast.
+A command that needs the database takes it from `runtime()` (one rule for an out-of-date
+schema, see `upgrades_schema`) and names a tenant with `tenant_id_for`.
 """
 
 from __future__ import annotations

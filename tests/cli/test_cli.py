@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from persona.cli import main
+import persona.cli
+from persona.cli import COMMAND_MODULES, main
 from store.db import current_revision, head_revision, make_engine
+from tests.fakes.provider import FakeProvider
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -36,6 +38,14 @@ def test_help_lists_every_command_group() -> None:
         "admin",
     ):
         assert f"    {name}" in out
+
+
+def test_command_modules_are_exactly_the_modules_with_a_register() -> None:
+    package = Path(persona.cli.__file__).parent
+    with_register = {
+        path.stem for path in package.glob("*.py") if "\ndef register(" in path.read_text("utf-8")
+    }
+    assert sorted(COMMAND_MODULES) == sorted(with_register)
 
 
 def test_db_upgrade_then_current(capsys: pytest.CaptureFixture[str]) -> None:
@@ -151,6 +161,24 @@ def test_tenants_are_named_by_name_or_id_one_way(capsys: pytest.CaptureFixture[s
         assert run(capsys, "route", "calibrate", "--target-share", "0.2", "--tenant", name) == (
             2, "", "persona: error: tenant 'acme' has no routed traffic yet; nothing to calibrate on\n"
         )  # fmt: skip
+
+
+def test_chat_on_a_fresh_data_directory(
+    fake_provider: FakeProvider, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
+    monkeypatch.setenv("PERSONA_FAST_MODEL", "openai/fast-fake")
+    monkeypatch.setenv("PERSONA_REASONING_MODEL", "openai/reasoning-fake")
+    monkeypatch.setenv(
+        "PERSONA_MODEL_ENDPOINTS",
+        json.dumps({"openai/fast-fake": endpoint, "openai/reasoning-fake": endpoint}),
+    )
+    monkeypatch.setenv("PERSONA_MAX_RETRIES", "0")
+    code, out, err = run(capsys, "chat", "--user", "u1", "--json", "Hi! I live in Berlin.")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["reply"] == "Hello from the fake provider."
+    code, out, _ = run(capsys, "tenants", "list", "--json")
+    assert [t["name"] for t in json.loads(out)] == ["local"]  # the tenant chat answers for
 
 
 def test_tenants_create_prints_the_key_once(capsys: pytest.CaptureFixture[str]) -> None:
