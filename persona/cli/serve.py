@@ -1,8 +1,9 @@
 """`persona serve`: the HTTP server (OpenAI-compatible chat, REST, admin) in N processes.
 
-The parent process checks the schema, creates the first tenant on an empty database, starts
-the background worker as a process of its own (`persona worker`, unless `--no-worker`) and
-hands the socket to uvicorn's `--workers N` API processes. Each API process builds its own
+The parent process applies the CLI's schema rule (a SQLite file is migrated, an out-of-date
+PostgreSQL refused), creates the first tenant on an empty database, starts the background
+worker as a process of its own (`persona worker`, unless `--no-worker`) and hands the socket
+to uvicorn's `--workers N` API processes. Each API process builds its own
 runtime (database pool, embedder, router) and warms it up before taking requests; none runs
 background jobs, so a busy API never starves extraction and extraction never slows replies.
 SIGINT/SIGTERM stop the API processes gracefully (in-flight requests finish), then the worker
@@ -113,6 +114,8 @@ def _serve(args: argparse.Namespace) -> int:
     )
     try:
         uvicorn.run(
+            # by import string, resolved in each API process: persona never imports api
+            # (api -> persona -> store; tests/test_import_direction.py holds it)
             "api.app:serve_app",
             factory=True,
             host=host,
