@@ -24,7 +24,8 @@ from persona.admin.queries import (
     trace_public,
     turn_public,
 )
-from persona.errors import Conflict, InvalidInput, NotFound
+from persona.bootstrap import new_tenant
+from persona.errors import NotFound
 from persona.memory.kinds import memory_kind
 from persona.memory.service import MAX_TEXT_CHARS, MemoryService, check_text
 from persona.memory.writes import (
@@ -45,7 +46,7 @@ from store.models import (
     utcnow,
 )
 from store.responses import exported_responses
-from store.tenants import TenantExists, create_tenant, key_cache, rotate_key
+from store.tenants import key_cache, rotate_key
 
 MAX_MEMORY_CHARS = MAX_TEXT_CHARS
 
@@ -299,14 +300,10 @@ def purge_user(
 
 def create_tenant_audited(session: Session, *, admin: str, name: str) -> dict[str, Any]:
     """Create a tenant; returns it with its API key (shown only this once)."""
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise InvalidInput("a tenant name must be 1-200 characters", param="name")
-    try:
-        tenant, key = create_tenant(session, name)
-    except TenantExists as exc:
-        raise Conflict(f"a tenant named {name!r} already exists") from exc
-    write_audit(session, admin=admin, action="tenant.create", tenant_id=tenant.id, target=name)
+    tenant, key = new_tenant(session, name)
+    write_audit(
+        session, admin=admin, action="tenant.create", tenant_id=tenant.id, target=tenant.name
+    )
     return {"tenant": {**tenant_public(tenant), "users": 0}, "api_key": key}
 
 

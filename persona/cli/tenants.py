@@ -6,7 +6,6 @@ import argparse
 from typing import Any
 
 from persona.cli import print_json, runtime, tenant_id_for
-from persona.errors import Conflict, InvalidInput
 
 
 def register(sub: Any) -> None:
@@ -27,17 +26,11 @@ def register(sub: Any) -> None:
 
 
 def _create(args: argparse.Namespace) -> int:
+    from persona.bootstrap import new_tenant
     from store.db import session_scope
-    from store.tenants import TenantExists, create_tenant
 
-    name = args.name.strip()
-    if not name or len(name) > 200:
-        raise InvalidInput("a tenant name must be 1-200 characters")
-    try:
-        with session_scope(runtime().db) as session:
-            tenant, key = create_tenant(session, name)
-    except TenantExists as exc:
-        raise Conflict(f"a tenant named {name!r} already exists") from exc
+    with session_scope(runtime().db) as session:
+        tenant, key = new_tenant(session, args.name)
     if args.json:
         print_json({"tenant": {"id": tenant.id, "name": tenant.name}, "api_key": key})
     else:
