@@ -51,6 +51,31 @@ from store.tenants import key_cache, rotate_key
 MAX_MEMORY_CHARS = MAX_TEXT_CHARS
 
 
+def _audited(
+    session: Session,
+    memory: Memory,
+    action: str,
+    admin: str,
+    tenant_id: str,
+    external_id: str,
+    reason: str,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Audit a correction of `memory` in the same transaction; the memory's admin form.
+    The audit keeps the memory's text unless `details` says otherwise."""
+    write_audit(
+        session,
+        admin=admin,
+        action=action,
+        tenant_id=tenant_id,
+        user_external_id=external_id,
+        target=memory.id,
+        reason=reason,
+        details={"text": memory.text} if details is None else details,
+    )
+    return memory_public(memory)
+
+
 def edit_memory(
     session: Session,
     memories: MemoryService,
@@ -73,17 +98,8 @@ def edit_memory(
         reason=reason,
         session=session,
     )
-    write_audit(
-        session,
-        admin=admin,
-        action="memory.edit",
-        tenant_id=tenant_id,
-        user_external_id=external_id,
-        target=memory.id,
-        reason=reason,
-        details={"before": before, "after": memory.text},
-    )
-    return memory_public(memory)
+    details = {"before": before, "after": memory.text}
+    return _audited(session, memory, "memory.edit", admin, tenant_id, external_id, reason, details)
 
 
 def invalidate_memory(
@@ -101,17 +117,8 @@ def invalidate_memory(
     memory = memories.delete(
         tenant_id, external_id, memory_id, actor="admin", reason=reason, session=session
     )
-    write_audit(
-        session,
-        admin=admin,
-        action="memory.invalidate",
-        tenant_id=tenant_id,
-        user_external_id=external_id,
-        target=memory.id,
-        reason=reason,
-        details={"text": memory.text},
-    )
-    return memory_public(memory)
+    action = "memory.invalidate"
+    return _audited(session, memory, action, admin, tenant_id, external_id, reason)
 
 
 def suppress_memory(
@@ -135,17 +142,8 @@ def suppress_memory(
         reason=reason,
         session=session,
     )
-    write_audit(
-        session,
-        admin=admin,
-        action="memory.suppress" if suppressed else "memory.unsuppress",
-        tenant_id=tenant_id,
-        user_external_id=external_id,
-        target=memory.id,
-        reason=reason,
-        details={"text": memory.text},
-    )
-    return memory_public(memory)
+    action = "memory.suppress" if suppressed else "memory.unsuppress"
+    return _audited(session, memory, action, admin, tenant_id, external_id, reason)
 
 
 def add_note(
@@ -190,17 +188,8 @@ def add_note(
         reason=reason,
     )
     bump_version(session, user)
-    write_audit(
-        session,
-        admin=admin,
-        action="memory.note",
-        tenant_id=tenant_id,
-        user_external_id=external_id,
-        target=memory.id,
-        reason=reason,
-        details={"kind": kind, "text": text},
-    )
-    return memory_public(memory)
+    details = {"kind": kind, "text": text}
+    return _audited(session, memory, "memory.note", admin, tenant_id, external_id, reason, details)
 
 
 def remove_constraint(

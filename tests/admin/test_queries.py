@@ -73,18 +73,23 @@ def test_expired_memories(seeded: Engine) -> None:
         }
 
 
+def invalidate_veg(s: Session, memories: MemoryService) -> None:
+    """An admin invalidates alice's "Is vegetarian" in the session `s`."""
+    corrections.invalidate_memory(
+        s,
+        memories,
+        admin="t",
+        tenant_id=ACME,
+        external_id="alice",
+        memory_id="m-veg",
+        reason="r",
+    )
+
+
 def test_corrections_bump_the_memory_version_and_purge_only_one_user(seeded: Engine) -> None:
     memories = MemoryService(seeded, HashEmbedder())
     with session_scope(seeded) as s:
-        corrections.invalidate_memory(
-            s,
-            memories,
-            admin="t",
-            tenant_id=ACME,
-            external_id="alice",
-            memory_id="m-veg",
-            reason="r",
-        )
+        invalidate_veg(s, memories)
         corrections.add_note(
             s,
             memories,
@@ -133,31 +138,19 @@ def test_corrections_bump_the_memory_version_and_purge_only_one_user(seeded: Eng
 def test_a_correction_commits_or_rolls_back_with_its_audit_row(seeded: Engine) -> None:
     memories = MemoryService(seeded, HashEmbedder())
     before = table_counts(seeded)
-
-    def invalidate(s: Session) -> None:
-        corrections.invalidate_memory(
-            s,
-            memories,
-            admin="t",
-            tenant_id=ACME,
-            external_id="alice",
-            memory_id="m-veg",
-            reason="r",
-        )
-
     with pytest.raises(RuntimeError), session_scope(seeded) as s:
-        invalidate(s)
+        invalidate_veg(s, memories)
         raise RuntimeError("the request fails after the correction")
     assert table_counts(seeded) == before  # neither the change, its history nor the audit row
     with session_scope(seeded) as s:
-        invalidate(s)
+        invalidate_veg(s, memories)
     with session_scope(seeded) as s:
         assert queries.get_memory(s, ACME, "alice", "m-veg").invalid_at is not None
         assert [(a["action"], a["target"]) for a in list_audit(s, ACME)] == [
             ("memory.invalidate", "m-veg")
         ]
     with pytest.raises(Conflict) as refused, session_scope(seeded) as s:
-        invalidate(s)  # the service's answer: refused, and no second audit row
+        invalidate_veg(s, memories)  # the service's answer: refused, and no second audit row
     assert refused.value.message == "memory 'm-veg' is already invalid (forgotten or superseded)"
     with session_scope(seeded) as s:
         assert len(list_audit(s, ACME)) == 1
