@@ -49,6 +49,7 @@ class Runtime:
         try:
             check_schema(db)
         except SchemaError as exc:
+            db.dispose()  # no pooled connection left behind for the garbage collector
             raise SchemaOutOfDate(str(exc)) from exc
         if gateway is None:
             from persona.llm.gateway import Gateway

@@ -12,8 +12,10 @@ if TYPE_CHECKING:
 
 
 def extractor_mode(rt: Runtime) -> str:
-    """`rules` for the tiny local model (it cannot write reliable JSON); `auto` otherwise."""
-    return "rules" if rt.settings.fast_model.startswith("local/") else "auto"
+    """`rules` for a model that cannot write reliable JSON (the tiny local one); else `auto`."""
+    from persona.llm.spec import model_spec
+
+    return "auto" if model_spec(rt.settings.fast_model).writes_json else "rules"
 
 
 def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
@@ -21,7 +23,7 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
     from persona.memory.episodes import chat_turns, ingest_turns
     from persona.memory.extraction import extraction_handler, turn_time
     from persona.memory.jobs import Worker
-    from store.models import User
+    from store.models import EXTRACT_JOB, User
 
     def index_turns(session: Any, payloads: Sequence[dict[str, Any]]) -> None:
         # past turns are memory too: index the exchanges for episodic recall, one embedding call
@@ -61,7 +63,7 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
             rt.retriever.state(session, payload["user_id"])
 
     return Worker(
-        rt.db, {"extract": handler}, poll_interval=poll_interval, after_commit=refresh_index
+        rt.db, {EXTRACT_JOB: handler}, poll_interval=poll_interval, after_commit=refresh_index
     )
 
 

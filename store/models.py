@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final, Literal
 
 from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -152,11 +152,16 @@ class Trace(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
+JobKind = Literal["extract"]
+# the job every finished turn enqueues: learn memories from it (persona.worker runs it)
+EXTRACT_JOB: Final[JobKind] = "extract"
+
+
 class Outbox(SQLModel, table=True):
     """Background work written in the same transaction as the turn that caused it."""
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=40)
+    kind: str = Field(max_length=40)  # a JobKind
     user_id: int | None = Field(default=None, index=True)
     payload: dict[str, Any] = _json()
     status: str = Field(default="pending", max_length=20, index=True)  # pending|done|failed

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from store.models import Outbox, Trace, Turn, User, new_id
+from store.models import EXTRACT_JOB, JobKind, Outbox, Trace, Turn, User, new_id
 
 
 def record_turn(
@@ -21,7 +21,7 @@ def record_turn(
     turn_id: str | None = None,
     route_score: float | None,
     session_id: str | None = None,
-    jobs: tuple[str, ...] = ("extract",),
+    jobs: tuple[JobKind, ...] = (EXTRACT_JOB,),
     project: str | None = None,
 ) -> tuple[Turn, Trace]:
     """Add the turn, its trace and one outbox job per kind in `jobs`; the caller commits.

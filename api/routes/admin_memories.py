@@ -68,7 +68,7 @@ def add_note(
     with session_scope(runtime.db) as session:
         return corrections.add_note(
             session,
-            runtime.embedder,
+            runtime.memories,
             admin=admin.label,
             tenant_id=admin.check_tenant(tenant_id),
             external_id=user_id,
@@ -100,7 +100,7 @@ def edit(
     with session_scope(runtime.db) as session:
         return corrections.edit_memory(
             session,
-            runtime.embedder,
+            runtime.memories,
             admin=admin.label,
             tenant_id=admin.check_tenant(tenant_id),
             external_id=user_id,
@@ -123,6 +123,7 @@ def invalidate(
     with session_scope(runtime.db) as session:
         return corrections.invalidate_memory(
             session,
+            runtime.memories,
             admin=admin.label,
             tenant_id=admin.check_tenant(tenant_id),
             external_id=user_id,
@@ -144,6 +145,7 @@ def suppress(
     with session_scope(runtime.db) as session:
         return corrections.suppress_memory(
             session,
+            runtime.memories,
             admin=admin.label,
             tenant_id=admin.check_tenant(tenant_id),
             external_id=user_id,
@@ -166,6 +168,7 @@ def unsuppress(
     with session_scope(runtime.db) as session:
         return corrections.suppress_memory(
             session,
+            runtime.memories,
             admin=admin.label,
             tenant_id=admin.check_tenant(tenant_id),
             external_id=user_id,

@@ -11,13 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import RuntimeDep, TenantDep
 from persona.errors import InvalidInput
+from persona.memory.kinds import MemoryKind
 from persona.memory.writes import memory_snapshot
 from persona.types import Timestamp
 
 router = APIRouter(tags=["memory"])
 
 UserPath = Annotated[str, Path(min_length=1, max_length=256, description="the end user's id")]
-Kind = Literal["fact", "preference", "event", "instruction", "episode"]
 
 
 class MemoryIn(BaseModel):
@@ -26,7 +26,7 @@ class MemoryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=2000)
-    kind: Kind = "fact"
+    kind: MemoryKind = "fact"
     attribute: str | None = Field(default=None, max_length=100)
     importance: float = Field(default=0.5, ge=0, le=1)
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -43,7 +43,7 @@ class MemoryPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str | None = Field(default=None, min_length=1, max_length=2000)
-    kind: Kind | None = None
+    kind: MemoryKind | None = None
     attribute: str | None = Field(default=None, max_length=100)
     importance: float | None = Field(default=None, ge=0, le=1)
     metadata: dict[str, Any] | None = None
@@ -76,7 +76,7 @@ async def list_memories(
     rt: RuntimeDep,
     tenant: TenantDep,
     user: UserPath,
-    kind: Kind | None = None,
+    kind: MemoryKind | None = None,
     scope: Literal["user", "agent", "session"] | None = None,
     metadata: Annotated[list[str] | None, Query(description="key=value, repeatable")] = None,
     valid: Literal["current", "all"] = "current",

@@ -1,18 +1,19 @@
 """Admin corrections. Each one changes the store and writes its audit row in one transaction.
 
-Memory changes also write a memory-history row (actor `admin`) and bump the user's
+Memory edits, invalidations and suppressions are `MemoryService.update/delete/suppress` (the
+same rules and answers as the user API) run in the caller's session, so the audit row commits
+with them. Every memory change writes a memory-history row (actor `admin`) and bumps the user's
 `memory_version`, so retrieval rebuilds its index and the next reply sees the change.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from persona.admin.audit import write_audit
 from persona.admin.queries import (
-    get_memory,
     get_tenant,
     get_user,
     history_public,
@@ -23,7 +24,10 @@ from persona.admin.queries import (
     trace_public,
     turn_public,
 )
-from persona.errors import Conflict, InvalidInput, NotFound
+from persona.bootstrap import new_tenant
+from persona.errors import NotFound
+from persona.memory.kinds import memory_kind
+from persona.memory.service import MAX_TEXT_CHARS, MemoryService, check_text
 from persona.memory.writes import (
     add_memory,
     bump_version,
@@ -31,7 +35,6 @@ from persona.memory.writes import (
     memory_snapshot,
     purge_user_rows,
     record_history,
-    set_suppressed,
 )
 from store.models import (
     Feedback,
@@ -43,25 +46,39 @@ from store.models import (
     utcnow,
 )
 from store.responses import exported_responses
-from store.tenants import TenantExists, create_tenant, key_cache, rotate_key
+from store.tenants import key_cache, rotate_key
 
-if TYPE_CHECKING:
-    from persona.embed import Embedder
-
-MEMORY_KINDS = ("fact", "preference", "event", "instruction", "episode")
-MAX_MEMORY_CHARS = 2000
+MAX_MEMORY_CHARS = MAX_TEXT_CHARS
 
 
-def _check_text(text: str) -> str:
-    text = text.strip()
-    if not text or len(text) > MAX_MEMORY_CHARS:
-        raise InvalidInput(f"memory text must be 1-{MAX_MEMORY_CHARS} characters", param="text")
-    return text
+def _audited(
+    session: Session,
+    memory: Memory,
+    action: str,
+    admin: str,
+    tenant_id: str,
+    external_id: str,
+    reason: str,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Audit a correction of `memory` in the same transaction; the memory's admin form.
+    The audit keeps the memory's text unless `details` says otherwise."""
+    write_audit(
+        session,
+        admin=admin,
+        action=action,
+        tenant_id=tenant_id,
+        user_external_id=external_id,
+        target=memory.id,
+        reason=reason,
+        details={"text": memory.text} if details is None else details,
+    )
+    return memory_public(memory)
 
 
 def edit_memory(
     session: Session,
-    embedder: Embedder,
+    memories: MemoryService,
     *,
     admin: str,
     tenant_id: str,
@@ -71,79 +88,42 @@ def edit_memory(
     reason: str,
 ) -> dict[str, Any]:
     """Replace a valid memory's text (re-embedded); history keeps what it said before."""
-    memory = get_memory(session, tenant_id, external_id, memory_id)
-    if memory.invalid_at is not None:
-        raise Conflict("only a valid memory can be edited; this one is no longer valid")
-    text = _check_text(text)
-    before = memory_snapshot(memory)
-    memory.text = text
-    memory.embedding = embedding_bytes(embedder.embed([text])[0])
-    memory.updated_at = utcnow()
-    session.add(memory)
-    user = get_user(session, tenant_id, external_id)
-    record_history(
-        session,
-        memory_id=memory.id,
-        user_id=memory.user_id,
-        op="update",
-        before=before,
-        after=memory_snapshot(memory),
+    before = memories.get(tenant_id, external_id, memory_id, session=session).text
+    memory = memories.update(
+        tenant_id,
+        external_id,
+        memory_id,
+        text=text,
         actor="admin",
         reason=reason,
+        session=session,
     )
-    bump_version(session, user)
-    write_audit(
-        session,
-        admin=admin,
-        action="memory.edit",
-        tenant_id=tenant_id,
-        user_external_id=external_id,
-        target=memory.id,
-        reason=reason,
-        details={"before": before["text"], "after": text},
-    )
-    return memory_public(memory)
+    details = {"before": before, "after": memory.text}
+    return _audited(session, memory, "memory.edit", admin, tenant_id, external_id, reason, details)
 
 
 def invalidate_memory(
-    session: Session, *, admin: str, tenant_id: str, external_id: str, memory_id: str, reason: str
+    session: Session,
+    memories: MemoryService,
+    *,
+    admin: str,
+    tenant_id: str,
+    external_id: str,
+    memory_id: str,
+    reason: str,
 ) -> dict[str, Any]:
-    """Mark a memory no longer true (kept, queryable by time; never used in replies again)."""
-    memory = get_memory(session, tenant_id, external_id, memory_id)
-    if memory.invalid_at is not None:
-        raise Conflict("this memory is already invalid")
-    before = memory_snapshot(memory)
-    now = utcnow()
-    memory.invalid_at = now
-    memory.updated_at = now
-    session.add(memory)
-    record_history(
-        session,
-        memory_id=memory.id,
-        user_id=memory.user_id,
-        op="invalidate",
-        before=before,
-        after=memory_snapshot(memory),
-        actor="admin",
-        reason=reason,
-        now=now,
+    """Mark a memory no longer true (kept, queryable by time; never used in replies again):
+    `MemoryService.delete`, audited."""
+    memory = memories.delete(
+        tenant_id, external_id, memory_id, actor="admin", reason=reason, session=session
     )
-    bump_version(session, get_user(session, tenant_id, external_id))
-    write_audit(
-        session,
-        admin=admin,
-        action="memory.invalidate",
-        tenant_id=tenant_id,
-        user_external_id=external_id,
-        target=memory.id,
-        reason=reason,
-        details={"text": memory.text},
-    )
-    return memory_public(memory)
+    action = "memory.invalidate"
+    return _audited(session, memory, action, admin, tenant_id, external_id, reason)
 
 
 def suppress_memory(
     session: Session,
+    memories: MemoryService,
     *,
     admin: str,
     tenant_id: str,
@@ -153,27 +133,22 @@ def suppress_memory(
     reason: str,
 ) -> dict[str, Any]:
     """ "Don't mention this again" (or undo it): kept and exported, left out of prompts."""
-    memory = get_memory(session, tenant_id, external_id, memory_id)
-    user = get_user(session, tenant_id, external_id)
-    if (memory.suppressed_at is not None) == suppressed:
-        raise Conflict(f"this memory is already {'suppressed' if suppressed else 'unsuppressed'}")
-    set_suppressed(session, user, memory, suppressed, actor="admin", reason=reason)
-    write_audit(
-        session,
-        admin=admin,
-        action="memory.suppress" if suppressed else "memory.unsuppress",
-        tenant_id=tenant_id,
-        user_external_id=external_id,
-        target=memory.id,
+    memory = memories.suppress(
+        tenant_id,
+        external_id,
+        memory_id,
+        suppressed=suppressed,
+        actor="admin",
         reason=reason,
-        details={"text": memory.text},
+        session=session,
     )
-    return memory_public(memory)
+    action = "memory.suppress" if suppressed else "memory.unsuppress"
+    return _audited(session, memory, action, admin, tenant_id, external_id, reason)
 
 
 def add_note(
     session: Session,
-    embedder: Embedder,
+    memories: MemoryService,
     *,
     admin: str,
     tenant_id: str,
@@ -182,10 +157,13 @@ def add_note(
     reason: str,
     kind: str = "fact",
 ) -> dict[str, Any]:
-    """Add a memory written by an admin (actor `admin`, metadata `admin_note`)."""
-    if kind not in MEMORY_KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(MEMORY_KINDS)}", param="kind")
-    text = _check_text(text)
+    """Add a memory written by an admin (actor `admin`, metadata `admin_note`).
+
+    Unlike `MemoryService.add` it is not consolidated: a note is kept as written, beside
+    whatever the user said.
+    """
+    kind = memory_kind(kind)
+    text = check_text(text)
     user = get_user(session, tenant_id, external_id)
     assert user.id is not None
     memory = add_memory(
@@ -194,7 +172,7 @@ def add_note(
             user_id=user.id,
             kind=kind,
             text=text,
-            embedding=embedding_bytes(embedder.embed([text])[0]),
+            embedding=embedding_bytes(memories.embedder.embed([text])[0]),
             actor="admin",
             meta={"admin_note": True},
         ),
@@ -210,17 +188,8 @@ def add_note(
         reason=reason,
     )
     bump_version(session, user)
-    write_audit(
-        session,
-        admin=admin,
-        action="memory.note",
-        tenant_id=tenant_id,
-        user_external_id=external_id,
-        target=memory.id,
-        reason=reason,
-        details={"kind": kind, "text": text},
-    )
-    return memory_public(memory)
+    details = {"kind": kind, "text": text}
+    return _audited(session, memory, "memory.note", admin, tenant_id, external_id, reason, details)
 
 
 def remove_constraint(
@@ -320,14 +289,10 @@ def purge_user(
 
 def create_tenant_audited(session: Session, *, admin: str, name: str) -> dict[str, Any]:
     """Create a tenant; returns it with its API key (shown only this once)."""
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise InvalidInput("a tenant name must be 1-200 characters", param="name")
-    try:
-        tenant, key = create_tenant(session, name)
-    except TenantExists as exc:
-        raise Conflict(f"a tenant named {name!r} already exists") from exc
-    write_audit(session, admin=admin, action="tenant.create", tenant_id=tenant.id, target=name)
+    tenant, key = new_tenant(session, name)
+    write_audit(
+        session, admin=admin, action="tenant.create", tenant_id=tenant.id, target=tenant.name
+    )
     return {"tenant": {**tenant_public(tenant), "users": 0}, "api_key": key}
 
 

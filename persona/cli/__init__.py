@@ -1,6 +1,8 @@
 """The `persona` command line. Each command group lives in its own module with `register()`.
 
 Heavy libraries are imported inside the command functions, so `persona --help` stays fast.
+A command that needs the database takes it from `runtime()` (one rule for an out-of-date
+schema, see `upgrades_schema`) and names a tenant with `tenant_id_for`.
 """
 
 from __future__ import annotations
@@ -10,9 +12,13 @@ import importlib
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from persona.errors import InvalidInput, PersonaError
+
+if TYPE_CHECKING:
+    from persona.config import Settings
+    from persona.runtime import Runtime
 
 COMMAND_MODULES = (
     "serve",
@@ -47,41 +53,39 @@ def print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
-def open_db() -> Any:
-    """An engine on the configured database, refusing an out-of-date schema."""
+_opened: list[Runtime] = []
+
+
+def upgrades_schema(settings: Settings) -> bool:
+    """The one rule of every command for a database whose schema is behind the code.
+
+    A SQLite file (the embedded default: one machine's own database, a fresh data directory
+    included) is brought up to date by any command. A shared database (PostgreSQL) is only
+    migrated on purpose, by `persona db upgrade` or with PERSONA_AUTO_UPGRADE=true; otherwise
+    the command refuses and says what to run.
+    """
+    return settings.auto_upgrade or settings.resolved_database_url.startswith("sqlite")
+
+
+def runtime() -> Runtime:
+    """The runtime of a command: the configured database (schema per `upgrades_schema`),
+    the embedder (loaded when first used) and the model gateway."""
     from persona.config import get_settings
-    from persona.errors import SchemaOutOfDate
-    from store.db import SchemaError, check_schema, make_engine
+    from persona.runtime import Runtime
 
-    engine = make_engine(get_settings().resolved_database_url)
-    try:
-        check_schema(engine)
-    except SchemaError as exc:
-        raise SchemaOutOfDate(str(exc)) from exc
-    return engine
+    settings = get_settings()
+    rt = Runtime.build(settings, upgrade=upgrades_schema(settings))
+    _opened.append(rt)  # `main` closes it when the command returns
+    return rt
 
 
-def tenant_id_for(engine: Any, name: str | None) -> str:
-    """The id of tenant `name`, or of the only tenant when no name is given."""
-    from persona.errors import NotFound
+def tenant_id_for(rt: Runtime, name: str | None) -> str:
+    """The id of the tenant `--tenant` names (name or id), or of the only tenant."""
+    from persona.bootstrap import find_tenant
     from store.db import session_scope
-    from store.tenants import list_tenants, tenant_by_name
 
-    with session_scope(engine) as session:
-        if name:
-            tenant = tenant_by_name(session, name)
-            if tenant is None:
-                raise NotFound(f"no tenant named {name!r} (see `persona tenants list`)")
-            return tenant.id
-        tenants = list_tenants(session)
-    if not tenants:
-        raise NotFound(
-            "there are no tenants yet: run `persona serve` once or `persona tenants create`"
-        )
-    if len(tenants) > 1:
-        names = ", ".join(t.name for t in tenants)
-        raise InvalidInput(f"several tenants exist ({names}); choose one with --tenant NAME")
-    return tenants[0].id
+    with session_scope(rt.db) as session:
+        return find_tenant(session, name).id
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    finally:
+        while _opened:
+            _opened.pop().close()
     return int(result or 0)
 
 

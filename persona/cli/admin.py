@@ -20,29 +20,14 @@ import argparse
 import getpass
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from persona.cli import open_db, print_json
+from persona.cli import print_json, runtime, tenant_id_for
 from persona.errors import InvalidInput, NotFound
+from persona.memory.kinds import MEMORY_KINDS, STATED_KINDS
 
-
-def _tenant_id(session: Any, name: str | None) -> str:
-    """The tenant named (or with id) `name`; without a name, the only tenant."""
-    from store.models import Tenant
-    from store.tenants import list_tenants, tenant_by_name
-
-    if name:
-        tenant = tenant_by_name(session, name) or session.get(Tenant, name)
-        if tenant is None:
-            raise NotFound(f"no tenant named {name!r}")
-        return str(tenant.id)
-    tenants = list_tenants(session)
-    if not tenants:
-        raise NotFound("there are no tenants yet: create one with `persona tenants create NAME`")
-    if len(tenants) > 1:
-        names = ", ".join(t.name for t in tenants)
-        raise InvalidInput(f"several tenants exist ({names}): choose one with --tenant")
-    return str(tenants[0].id)
+if TYPE_CHECKING:
+    from persona.runtime import Runtime
 
 
 def _who() -> str:
@@ -52,12 +37,13 @@ def _who() -> str:
         return "cli"
 
 
-def _run(args: argparse.Namespace, fn: Callable[[Any, str], Any]) -> Any:
+def _run(args: argparse.Namespace, fn: Callable[[Any, str], Any], rt: Runtime | None = None) -> Any:
     """Run `fn(session, tenant_id)` in one transaction."""
+    from persona.bootstrap import find_tenant
     from store.db import session_scope
 
-    with session_scope(open_db()) as session:
-        return fn(session, _tenant_id(session, getattr(args, "tenant", None)))
+    with session_scope((rt or runtime()).db) as session:
+        return fn(session, find_tenant(session, getattr(args, "tenant", None)).id)
 
 
 def _table(rows: list[dict[str, Any]], columns: list[str]) -> None:
@@ -84,8 +70,9 @@ def _keys_create(args: argparse.Namespace) -> int:
     from store.db import session_scope
     from store.tenants import create_admin_key
 
-    with session_scope(open_db()) as session:
-        tenant_id = _tenant_id(session, args.tenant) if args.tenant else None
+    rt = runtime()
+    tenant_id = tenant_id_for(rt, args.tenant) if args.tenant else None
+    with session_scope(rt.db) as session:
         row, key = create_admin_key(session, tenant_id, args.name)
         info = {
             "id": row.id,
@@ -107,7 +94,7 @@ def _keys_list(args: argparse.Namespace) -> int:
     from store.db import session_scope
     from store.models import AdminKey
 
-    with session_scope(open_db()) as session:
+    with session_scope(runtime().db) as session:
         rows = [
             {
                 "id": k.id,
@@ -128,7 +115,7 @@ def _keys_disable(args: argparse.Namespace) -> int:
     from store.db import session_scope
     from store.models import AdminKey
 
-    with session_scope(open_db()) as session:
+    with session_scope(runtime().db) as session:
         row = session.get(AdminKey, args.key_id)
         if row is None:
             raise NotFound(f"no admin key with id {args.key_id!r}")
@@ -142,7 +129,7 @@ def _tenants(args: argparse.Namespace) -> int:
     from persona.admin.queries import list_tenants
     from store.db import session_scope
 
-    with session_scope(open_db()) as session:
+    with session_scope(runtime().db) as session:
         rows = list_tenants(session)
     return _emit(args, rows, lambda r: _table(r, ["name", "id", "users", "disabled", "created_at"]))
 
@@ -241,8 +228,9 @@ def _audit(args: argparse.Namespace) -> int:
     from persona.admin.audit import list_audit
     from store.db import session_scope
 
-    with session_scope(open_db()) as session:
-        tenant_id = _tenant_id(session, args.tenant) if args.tenant else None
+    rt = runtime()
+    tenant_id = tenant_id_for(rt, args.tenant) if args.tenant else None
+    with session_scope(rt.db) as session:
         rows = list_audit(session, tenant_id, args.limit)
     cols = ["created_at", "admin", "action", "user", "target", "reason"]
     return _emit(args, rows, lambda r: _table(r, cols))
@@ -251,20 +239,15 @@ def _audit(args: argparse.Namespace) -> int:
 # ---- corrections ----
 
 
-def _embedder() -> Any:
-    from persona.embed import get_embedder
-
-    return get_embedder()
-
-
 def _correct(args: argparse.Namespace) -> int:
     from persona.admin import corrections as c
 
     who, user, reason = _who(), args.user, args.reason
+    rt = runtime()
     actions: dict[str, Callable[[Any, str], Any]] = {
         "edit": lambda s, t: c.edit_memory(
             s,
-            _embedder(),
+            rt.memories,
             admin=who,
             tenant_id=t,
             external_id=user,
@@ -273,11 +256,17 @@ def _correct(args: argparse.Namespace) -> int:
             reason=reason,
         ),
         "invalidate": lambda s, t: c.invalidate_memory(
-            s, admin=who, tenant_id=t, external_id=user, memory_id=args.memory_id, reason=reason
+            s,
+            rt.memories,
+            admin=who,
+            tenant_id=t,
+            external_id=user,
+            memory_id=args.memory_id,
+            reason=reason,
         ),
         "note": lambda s, t: c.add_note(
             s,
-            _embedder(),
+            rt.memories,
             admin=who,
             tenant_id=t,
             external_id=user,
@@ -297,7 +286,7 @@ def _correct(args: argparse.Namespace) -> int:
     }
     if args.admin_command == "purge" and not args.yes:
         raise InvalidInput("purge deletes the user's memories and turns for good: add --yes")
-    result = _run(args, actions[args.admin_command])
+    result = _run(args, actions[args.admin_command], rt)
     if args.json or args.admin_command == "export":
         print_json(result)
     else:
@@ -357,7 +346,7 @@ def register(sub: Any) -> None:
     m.add_argument(
         "--state", default="valid", choices=["valid", "superseded", "expired", "forgotten", "all"]
     )
-    m.add_argument("--kind", choices=["fact", "preference", "event", "instruction", "episode"])
+    m.add_argument("--kind", choices=MEMORY_KINDS)
     m.add_argument("--search", default="", help="only memories containing these words")
     m.set_defaults(func=_memories)
 
@@ -401,9 +390,7 @@ def register(sub: Any) -> None:
     correction("edit", "change a valid memory's text", "memory_id", "text")
     correction("invalidate", "mark a memory no longer true (kept in history)", "memory_id")
     note = correction("note", "add a memory for the user, written by an admin", "text")
-    note.add_argument(
-        "--kind", default="fact", choices=["fact", "preference", "event", "instruction"]
-    )
+    note.add_argument("--kind", default="fact", choices=STATED_KINDS)
     correction("rm-constraint", "remove one of the user's constraints", "cid")
     correction("export", "print everything stored about the user (JSON)", reason_required=False)
     purge = correction("purge", "delete the user's memories, turns and traces for good")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from persona.cli import print_json
+from persona.cli import print_json, runtime
 
 
 def register(sub: Any) -> None:
@@ -13,8 +13,8 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "chat",
         help="send one message through the embedded pipeline and print the reply",
-        description="Answer MESSAGE for USER in-process (same database as the server), then "
-        "print the reply and the route. The database schema is upgraded if needed.",
+        description="Answer MESSAGE for USER of the tenant 'local' (created if missing) "
+        "in-process, on the same database as the server, then print the reply and the route.",
     )
     p.add_argument("message", help="the user's message")
     p.add_argument("--user", required=True, help="the end user's id")
@@ -29,10 +29,14 @@ def register(sub: Any) -> None:
 
 
 def _chat(args: argparse.Namespace) -> int:
-    from persona.sdk import Persona
+    from persona.bootstrap import local_tenant
+    from persona.engine import ChatEngine
+    from persona.sdk import build_request
 
-    with Persona() as p:
-        reply = p.chat(args.user, args.message, model=args.model, session_id=args.session)
+    rt = runtime()
+    tenant, _ = local_tenant(rt.db)
+    request = build_request(args.user, args.message, model=args.model, session_id=args.session)
+    reply = ChatEngine(rt).chat(tenant.id, request)
     if args.json:
         print_json({"reply": reply.reply, "trace": reply.trace})
         return 0

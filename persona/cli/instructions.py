@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from persona.cli import open_db, print_json, tenant_id_for
+from persona.cli import print_json, runtime, tenant_id_for
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -41,8 +41,8 @@ def register(sub: Any) -> None:
 def _profiles(args: argparse.Namespace) -> tuple[Any, str]:
     from persona.profiles import Profiles
 
-    engine = open_db()
-    return Profiles(engine), tenant_id_for(engine, args.tenant)
+    rt = runtime()
+    return Profiles(rt.db), tenant_id_for(rt, args.tenant)
 
 
 def _show(args: argparse.Namespace) -> int:

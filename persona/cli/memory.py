@@ -7,10 +7,14 @@ import argparse
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from persona.cli import open_db, print_json
-from persona.errors import InvalidInput, NotFound
+from persona.cli import print_json, runtime, tenant_id_for
+from persona.errors import InvalidInput
+from persona.memory.kinds import MEMORY_KINDS, STATED_KINDS
+
+if TYPE_CHECKING:
+    from persona.memory.service import MemoryService
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -26,7 +30,7 @@ def register(sub: Any) -> None:
 
     ls = cmds.add_parser("list", help="the user's memories (valid now unless --all/--as-of)")
     _common(ls)
-    ls.add_argument("--kind", choices=["fact", "preference", "event", "instruction", "episode"])
+    ls.add_argument("--kind", choices=MEMORY_KINDS)
     ls.add_argument("--scope", choices=["user", "agent", "session"])
     ls.add_argument("--all", action="store_true", help="include invalidated and superseded ones")
     ls.add_argument("--as-of", help="what was valid at this ISO time, e.g. 2026-01-31T12:00")
@@ -44,9 +48,7 @@ def register(sub: Any) -> None:
     )
     _common(add)
     add.add_argument("text")
-    add.add_argument(
-        "--kind", default="fact", choices=["fact", "preference", "event", "instruction"]
-    )
+    add.add_argument("--kind", default="fact", choices=STATED_KINDS)
     add.add_argument("--attribute", help='what it is about, e.g. "location" (for supersede)')
     add.add_argument("--importance", type=float, default=0.5)
     add.add_argument("--metadata", help="JSON object")
@@ -89,32 +91,9 @@ def register(sub: Any) -> None:
     purge.set_defaults(func=_purge)
 
 
-def _tenant_id(session: Any, name: str | None) -> str:
-    from store.tenants import list_tenants, tenant_by_name
-
-    if name:
-        tenant = tenant_by_name(session, name)
-        if tenant is None:
-            raise NotFound(f"no tenant named {name!r}")
-        return tenant.id
-    tenants = list_tenants(session)
-    if not tenants:
-        raise NotFound("there are no tenants yet: create one with `persona tenants create NAME`")
-    if len(tenants) > 1:
-        names = ", ".join(t.name for t in tenants)
-        raise InvalidInput(f"several tenants exist ({names}): choose one with --tenant")
-    return tenants[0].id
-
-
-def _service(args: argparse.Namespace) -> tuple[Any, str]:
-    from persona.embed import get_embedder
-    from persona.memory.service import MemoryService
-    from store.db import session_scope
-
-    engine = open_db()
-    with session_scope(engine) as session:
-        tenant_id = _tenant_id(session, args.tenant)
-    return MemoryService(engine, get_embedder()), tenant_id
+def _service(args: argparse.Namespace) -> tuple[MemoryService, str]:
+    rt = runtime()
+    return rt.memories, tenant_id_for(rt, args.tenant)
 
 
 def _json_arg(value: str | None, name: str) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from persona.cli import open_db, print_json
+from persona.cli import print_json, runtime
 from persona.errors import InvalidInput
 
 
@@ -99,13 +99,13 @@ def _explain(args: argparse.Namespace) -> int:
 def _calibrate(args: argparse.Namespace) -> int:
     from persona.route.tenant import calibrate_tenant
 
-    print_json(calibrate_tenant(open_db(), args.target_share, args.tenant))
+    print_json(calibrate_tenant(runtime().db, args.target_share, args.tenant))
     return 0
 
 
 def _feedback(args: argparse.Namespace) -> int:
-    from persona.route.router import Router
     from persona.route.tenant import apply_feedback
 
-    print_json(apply_feedback(open_db(), Router.load().default_threshold, args.tenant))
+    rt = runtime()
+    print_json(apply_feedback(rt.db, rt.router.default_threshold, args.tenant))
     return 0

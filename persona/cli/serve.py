@@ -1,8 +1,9 @@
 """`persona serve`: the HTTP server (OpenAI-compatible chat, REST, admin) in N processes.
 
-The parent process checks the schema, creates the first tenant on an empty database, starts
-the background worker as a process of its own (`persona worker`, unless `--no-worker`) and
-hands the socket to uvicorn's `--workers N` API processes. Each API process builds its own
+The parent process applies the CLI's schema rule (a SQLite file is migrated, an out-of-date
+PostgreSQL refused), creates the first tenant on an empty database, starts the background
+worker as a process of its own (`persona worker`, unless `--no-worker`) and hands the socket
+to uvicorn's `--workers N` API processes. Each API process builds its own
 runtime (database pool, embedder, router) and warms it up before taking requests; none runs
 background jobs, so a busy API never starves extraction and extraction never slows replies.
 SIGINT/SIGTERM stop the API processes gracefully (in-flight requests finish), then the worker
@@ -55,8 +56,9 @@ def default_workers(settings: Settings) -> int:
     """
     if settings.workers is not None:
         return settings.workers
-    tiers = (settings.fast_model, settings.reasoning_model)
-    if any(model.startswith("local/") for model in tiers):
+    from persona.llm.spec import tier_specs
+
+    if any(spec.is_local for spec in tier_specs(settings).values()):
         return 1
     return max(1, os.cpu_count() or 1)
 
@@ -76,14 +78,16 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from persona.bootstrap import first_start_key
+    from persona.cli import runtime as build_runtime
     from persona.config import get_settings
-    from persona.runtime import Runtime
 
     settings = get_settings()
     workers = args.workers if args.workers is not None else default_workers(settings)
     if workers < 1:
         raise InvalidInput("--workers must be at least 1")
-    runtime = Runtime.build(settings)  # fails fast with a clear message on an old schema
+    # the schema rule of every command, here before any API process starts: a SQLite file is
+    # brought up to date, an out-of-date PostgreSQL refused with what to run
+    runtime = build_runtime()
     key = first_start_key(runtime.db)
     database = runtime.db.url
     runtime.close()
@@ -110,6 +114,8 @@ def _serve(args: argparse.Namespace) -> int:
     )
     try:
         uvicorn.run(
+            # by import string, resolved in each API process: persona never imports api
+            # (api -> persona -> store; tests/test_import_direction.py holds it)
             "api.app:serve_app",
             factory=True,
             host=host,

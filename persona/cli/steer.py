@@ -13,7 +13,7 @@ from persona.errors import InvalidInput
 
 
 def register(sub: Any) -> None:
-    """Add the `steer` group with `check`, and `parse` when the parser's CLI module exists."""
+    """Add the `steer` group: `check` and `parse`."""
     p = sub.add_parser("steer", help="check, repair and parse steering constraints")
     cmds = p.add_subparsers(dest="steer_command", required=True, metavar="ACTION")
     check = cmds.add_parser(

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from persona.cli import open_db, print_json
-from persona.errors import Conflict, InvalidInput, NotFound
+from persona.cli import print_json, runtime, tenant_id_for
 
 
 def register(sub: Any) -> None:
@@ -27,17 +26,11 @@ def register(sub: Any) -> None:
 
 
 def _create(args: argparse.Namespace) -> int:
+    from persona.bootstrap import new_tenant
     from store.db import session_scope
-    from store.tenants import TenantExists, create_tenant
 
-    name = args.name.strip()
-    if not name or len(name) > 200:
-        raise InvalidInput("a tenant name must be 1-200 characters")
-    try:
-        with session_scope(open_db()) as session:
-            tenant, key = create_tenant(session, name)
-    except TenantExists as exc:
-        raise Conflict(f"a tenant named {name!r} already exists") from exc
+    with session_scope(runtime().db) as session:
+        tenant, key = new_tenant(session, args.name)
     if args.json:
         print_json({"tenant": {"id": tenant.id, "name": tenant.name}, "api_key": key})
     else:
@@ -50,7 +43,7 @@ def _list(args: argparse.Namespace) -> int:
     from store.db import session_scope
     from store.tenants import list_tenants
 
-    with session_scope(open_db()) as session:
+    with session_scope(runtime().db) as session:
         rows = [
             {
                 "id": t.id,
@@ -72,12 +65,14 @@ def _list(args: argparse.Namespace) -> int:
 
 def _rotate(args: argparse.Namespace) -> int:
     from store.db import session_scope
-    from store.tenants import rotate_key, tenant_by_name
+    from store.models import Tenant
+    from store.tenants import rotate_key
 
-    with session_scope(open_db()) as session:
-        tenant = tenant_by_name(session, args.name)
-        if tenant is None:
-            raise NotFound(f"no tenant named {args.name!r}")
+    rt = runtime()
+    tid = tenant_id_for(rt, args.name)
+    with session_scope(rt.db) as session:
+        tenant = session.get(Tenant, tid)
+        assert tenant is not None
         key = rotate_key(session, tenant)
     if args.json:
         print_json({"tenant": {"id": tenant.id, "name": tenant.name}, "api_key": key})

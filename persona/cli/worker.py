@@ -29,14 +29,13 @@ def register(sub: Any) -> None:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from persona.config import get_settings
+    from persona.cli import runtime as build_runtime
     from persona.errors import InvalidInput
-    from persona.runtime import Runtime
     from persona.worker import make_worker
 
     if args.poll_interval <= 0:
         raise InvalidInput("--poll-interval must be positive")
-    runtime = Runtime.build(get_settings())
+    runtime = build_runtime()
     runtime.embedder.embed(["warm-up"])  # the model is loaded on the first job that needs it
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -16,7 +16,8 @@ from persona.config import Settings
 from persona.errors import DependencyMissing
 from persona.llm import loop
 from persona.llm.policy import Plan, persona_cause
-from persona.llm.registry import LOCAL_PROVIDER, load_litellm, register_local_provider
+from persona.llm.registry import load_litellm, register_local_provider
+from persona.llm.spec import model_spec
 from persona.llm.streaming import Accumulator, StreamHandle, chunk_text, to_usage
 from persona.llm.types import ChatResult, Usage
 
@@ -190,7 +191,7 @@ class Gateway:
         chain = self.settings.fallback_models if fallbacks is None else fallbacks
         plan = Plan.build(model, chain, settings.max_retries, settings.retry_backoff_s)
         litellm = load_litellm()
-        if any(m.startswith(LOCAL_PROVIDER + "/") for m in plan.models):
+        if any(model_spec(m).is_local for m in plan.models):
             _require_llama_cpp()
             register_local_provider(settings)
         stop = params.get("stop")
@@ -267,7 +268,7 @@ class Gateway:
     @staticmethod
     def _cost(model: str, usage: Usage) -> float | None:
         """Dollar cost from litellm's price map; 0 for the local model, None when unknown."""
-        if model.startswith(LOCAL_PROVIDER + "/"):
+        if model_spec(model).is_local:
             return 0.0
         litellm = load_litellm()
         try:

@@ -24,6 +24,7 @@ from litellm.types.utils import Usage as LiteUsage
 from persona.config import Settings
 from persona.errors import DependencyMissing, NotFound
 from persona.llm import gemma
+from persona.llm.spec import model_spec
 
 MODEL_NAME = "gemma-3-270m"
 _SAMPLING = {"top_p": 0.95, "top_k": 64, "repeat_penalty": 1.1}  # Gemma's recommended sampling
@@ -162,7 +163,7 @@ class LocalLLM(CustomLLM):
     def _start(
         self, model: str, messages: Sequence[Mapping[str, Any]], params: Mapping[str, Any]
     ) -> tuple[_Job, queue.Queue[Any], threading.Event]:
-        if model.removeprefix("local/") != MODEL_NAME:
+        if model_spec(model).name != MODEL_NAME:
             raise NotFound(f"no local model named {model!r}; available: local/{MODEL_NAME}")
         llama = load_model(self.settings)
         job = _prepare(llama, self.settings, messages, params)

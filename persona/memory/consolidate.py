@@ -35,6 +35,7 @@ import numpy as np
 from sqlmodel import Session, col, or_, select
 
 from persona.memory.extract.candidate import Candidate, CurrentMemory, normalize_text
+from persona.memory.kinds import EPISODE
 from persona.memory.writes import (
     add_memory,
     bump_version,
@@ -106,7 +107,7 @@ def valid_memories(session: Session, user_id: int, scope: Scope, now: datetime) 
     query = select(Memory).where(
         Memory.user_id == user_id,
         col(Memory.invalid_at).is_(None),
-        Memory.kind != "episode",
+        Memory.kind != EPISODE,
         Memory.scope == scope.scope,
         or_(col(Memory.expires_at).is_(None), col(Memory.expires_at) > now),
     )

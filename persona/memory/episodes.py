@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import insert, select
 
+from persona.memory.kinds import EPISODE
 from persona.memory.writes import bump_version, memory_snapshot
 from store.models import Memory, MemoryHistory, User, new_id, utcnow
 
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
     from persona.embed import Embedder
 
-KIND = "episode"
 WINDOW = 2  # neighbours on each side used as context
 # weight of a neighbour at distance 1 in the stored embedding: the turn before counts more,
 # since an answer follows its question (LoCoMo recall@10 0.780 with 0.6/0.3, 0.777 with 0.3/0.3)
@@ -110,12 +110,12 @@ def _next_seq(session: Session, user_id: int, turns: Sequence[EpisodeTurn]) -> d
     out: dict[Any, int] = {}
     for sid in dict.fromkeys(t.session_id for t in turns):
         query = select(Memory.meta).where(  # type: ignore[call-overload]
-            Memory.user_id == user_id, Memory.kind == KIND, Memory.session_id == sid
+            Memory.user_id == user_id, Memory.kind == EPISODE, Memory.session_id == sid
         )
         if sid is None:
             query = select(Memory.meta).where(  # type: ignore[call-overload]
                 Memory.user_id == user_id,
-                Memory.kind == KIND,
+                Memory.kind == EPISODE,
                 Memory.session_id.is_(None),  # type: ignore[union-attr]
             )
         recent = session.execute(
@@ -133,7 +133,7 @@ def _already_stored(session: Session, user_id: int, turns: Sequence[EpisodeTurn]
     rows = session.execute(
         select(Memory.source_turn_id, Memory.text).where(  # type: ignore[call-overload]
             Memory.user_id == user_id,
-            Memory.kind == KIND,
+            Memory.kind == EPISODE,
             Memory.source_turn_id.in_(turn_ids),  # type: ignore[union-attr]
         )
     ).all()
@@ -175,7 +175,7 @@ def ingest_turns(
         {
             "id": new_id(),
             "user_id": user.id,
-            "kind": KIND,
+            "kind": EPISODE,
             "text": turn.memory_text,
             "attribute": None,
             "embedding": vectors[i].astype("<f4").tobytes(),

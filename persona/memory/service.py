@@ -3,11 +3,18 @@ delete, suppress, history, search, export and purge.
 
 Every write goes through consolidation or writes a history row itself, and bumps the user's
 `memory_version` in the same transaction. Users are named by (tenant id, external id).
+
+A write asked of a memory that is already in that state (forgetting a forgotten memory,
+suppressing a suppressed one, updating one that is no longer valid) is refused with `Conflict`,
+whoever asks: the REST API, the SDK, the CLI or an admin correction (which passes its own
+`session` so that its audit row lands in the same transaction).
 """
 
 from __future__ import annotations
 
 import builtins
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +22,8 @@ from sqlmodel import Session, col, select
 
 from persona.errors import Conflict, InvalidInput, NotFound
 from persona.memory.consolidate import Scope, consolidate
-from persona.memory.extract.candidate import KINDS, Candidate
+from persona.memory.extract.candidate import Candidate
+from persona.memory.kinds import stated_kind
 from persona.memory.writes import (
     bump_version,
     embedding_bytes,
@@ -51,7 +59,8 @@ def _check_scope(
     return Scope(scope, agent_id, session_id, project)
 
 
-def _check_text(text: str) -> str:
+def check_text(text: str) -> str:
+    """A memory's text, stripped; InvalidInput when empty or longer than MAX_TEXT_CHARS."""
     text = text.strip()
     if not text:
         raise InvalidInput("a memory needs non-empty text", param="text")
@@ -80,6 +89,15 @@ class MemoryService:
         self.engine = engine
         self.embedder = embedder
         self._retriever = retriever
+
+    @contextmanager
+    def _scope(self, session: Session | None) -> Iterator[Session]:
+        """The caller's session (the change joins its transaction), or a new transaction."""
+        if session is not None:
+            yield session
+            return
+        with session_scope(self.engine) as own:
+            yield own
 
     @staticmethod
     def _user(session: Session, tenant_id: str, external_id: str) -> User:
@@ -127,9 +145,16 @@ class MemoryService:
             out = [m for m in out if all(m.meta.get(k) == v for k, v in metadata.items())]
         return out
 
-    def get(self, tenant_id: str, user_external_id: str, memory_id: str) -> Memory:
+    def get(
+        self,
+        tenant_id: str,
+        user_external_id: str,
+        memory_id: str,
+        *,
+        session: Session | None = None,
+    ) -> Memory:
         """One memory of the user (NotFound for another user's)."""
-        with session_scope(self.engine) as session:
+        with self._scope(session) as session:
             return self._memory(
                 session, self._user(session, tenant_id, user_external_id), memory_id
             )
@@ -159,14 +184,13 @@ class MemoryService:
         project = project or (metadata or {}).get("project") or None
         if project is not None and (not isinstance(project, str) or len(project) > 256):
             raise InvalidInput("project must be a string of at most 256 characters", "project")
-        text = _check_text(text)
+        text = check_text(text)
         _check_actor(actor)
-        if kind not in KINDS:
-            raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", param="kind")
+        stated = stated_kind(kind)
         if not 0.0 <= importance <= 1.0:
             raise InvalidInput("importance must be between 0 and 1", param="importance")
         where = _check_scope(scope, agent_id, session_id, project)
-        candidate = Candidate(kind, text, attribute or None, None, importance)
+        candidate = Candidate(stated, text, attribute or None, None, importance)
         with session_scope(self.engine) as session:
             user = get_or_create_user(session, tenant_id, user_external_id)
             changes = consolidate(
@@ -198,24 +222,24 @@ class MemoryService:
         expires_at: datetime | None = None,
         actor: str = "api",
         reason: str = "",
+        session: Session | None = None,
     ) -> Memory:
         """Correct a valid memory in place (history op "update"); None leaves a field as is."""
         _check_actor(actor)
-        if kind is not None and kind not in KINDS:
-            raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", param="kind")
+        new_kind = stated_kind(kind) if kind is not None else None
         if importance is not None and not 0.0 <= importance <= 1.0:
             raise InvalidInput("importance must be between 0 and 1", param="importance")
-        with session_scope(self.engine) as session:
+        with self._scope(session) as session:
             user = self._user(session, tenant_id, user_external_id)
             memory = self._memory(session, user, memory_id)
             if memory.invalid_at is not None:
                 raise Conflict(f"memory {memory_id!r} is no longer valid and cannot be updated")
             before = memory_snapshot(memory)
             if text is not None:
-                memory.text = _check_text(text)
+                memory.text = check_text(text)
                 memory.embedding = embedding_bytes(self.embedder.embed([memory.text])[0])
-            if kind is not None:
-                memory.kind = kind
+            if new_kind is not None:
+                memory.kind = new_kind
             if attribute is not None:
                 memory.attribute = attribute or None
             if importance is not None:
@@ -248,14 +272,18 @@ class MemoryService:
         *,
         actor: str = "api",
         reason: str = "",
+        session: Session | None = None,
     ) -> Memory:
-        """Forget a memory: it is invalidated now (kept for history; `purge` erases)."""
+        """Forget a memory: it is invalidated now (kept for history; `purge` erases).
+
+        Conflict when it is no longer valid (forgotten or superseded): nothing would change.
+        """
         _check_actor(actor)
-        with session_scope(self.engine) as session:
+        with self._scope(session) as session:
             user = self._user(session, tenant_id, user_external_id)
             memory = self._memory(session, user, memory_id)
             if memory.invalid_at is not None:
-                return memory  # already forgotten: nothing changes
+                raise Conflict(f"memory {memory_id!r} is already invalid (forgotten or superseded)")
             before = memory_snapshot(memory)
             memory.invalid_at = memory.updated_at = utcnow()
             session.add(memory)
@@ -282,14 +310,18 @@ class MemoryService:
         suppressed: bool = True,
         actor: str = "api",
         reason: str = "",
+        session: Session | None = None,
     ) -> Memory:
         """ "Don't mention this again": keep the memory (valid, in history and export) but never
         put it in a prompt; `suppressed=False` undoes it. History ops "suppress"/"unsuppress";
-        a memory already in the asked state is returned unchanged."""
+        Conflict when the memory is already in the asked state."""
         _check_actor(actor)
-        with session_scope(self.engine) as session:
+        with self._scope(session) as session:
             user = self._user(session, tenant_id, user_external_id)
             memory = self._memory(session, user, memory_id)
+            if (memory.suppressed_at is not None) == suppressed:
+                state = "already suppressed" if suppressed else "not suppressed"
+                raise Conflict(f"memory {memory_id!r} is {state}")
             return set_suppressed(session, user, memory, suppressed, actor=actor, reason=reason)
 
     def summary(self, tenant_id: str, user_external_id: str) -> str:
@@ -339,7 +371,7 @@ class MemoryService:
                 made = consolidate(
                     session,
                     user,
-                    [Candidate(kind, _check_text(line), None, None, 0.7)],
+                    [Candidate(kind, check_text(line), None, None, 0.7)],
                     embedder=self.embedder,
                     actor=actor,
                     now=now,

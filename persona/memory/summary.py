@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, or_, select
 
+from persona.memory.kinds import SUMMARY_KINDS
 from store.models import Memory, User, utcnow
 
-SUMMARY_KINDS = ("fact", "preference", "instruction", "event")
 HEADINGS = {
     "fact": "About you",
     "preference": "Preferences",

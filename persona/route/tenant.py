@@ -5,27 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
-from persona.errors import InvalidInput, NotFound
+from persona.bootstrap import find_tenant
+from persona.errors import InvalidInput
 from persona.route.calibrate import adjust_threshold, calibrate_threshold
 from store.db import session_scope
-from store.models import Feedback, Tenant, Trace, Turn
-
-
-def find_tenant(session: Session, name: str | None) -> Tenant:
-    """The tenant called `name`, or the only tenant when `name` is None."""
-    if name is not None:
-        tenant = session.exec(select(Tenant).where(Tenant.name == name)).first()
-        if tenant is None:
-            raise NotFound(f"no tenant named {name!r}")
-        return tenant
-    tenants = session.exec(select(Tenant).limit(2)).all()
-    if not tenants:
-        raise NotFound("no tenants yet; create one with `persona tenants create`")
-    if len(tenants) > 1:
-        raise InvalidInput("several tenants exist; name one with --tenant")
-    return tenants[0]
+from store.models import Feedback, Trace, Turn
 
 
 def calibrate_tenant(

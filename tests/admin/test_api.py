@@ -372,9 +372,7 @@ def test_edit_memory(admin_server: Factory) -> None:
         r = c.patch(f"{ALICE}/memories/m-paris", json={"text": "x", "reason": "r"})
         assert (r.status_code, r.json()) == (
             409,
-            error(
-                "only a valid memory can be edited; this one is no longer valid", 409, "conflict"
-            ),
+            error("memory 'm-paris' is no longer valid and cannot be updated", 409, "conflict"),
         )
         assert c.get(ALICE).json()["memory_version"] == 1
     assert audit_rows(srv) == [
@@ -408,7 +406,9 @@ def test_invalidate_memory(admin_server: Factory) -> None:
         r = c.post(f"{ALICE}/memories/m-berlin/invalidate", json={"reason": "again"})
         assert (r.status_code, r.json()) == (
             409,
-            error("this memory is already invalid", 409, "conflict"),
+            error(
+                "memory 'm-berlin' is already invalid (forgotten or superseded)", 409, "conflict"
+            ),
         )
     assert audit_rows(srv) == [
         {
@@ -671,7 +671,7 @@ def test_suppress_and_unsuppress_memory(admin_server: Factory) -> None:
         r = c.post(f"{ALICE}/memories/m-berlin/suppress", json={"reason": "again"})
         assert (r.status_code, r.json()) == (
             409,
-            error("this memory is already suppressed", 409, "conflict"),
+            error("memory 'm-berlin' is already suppressed", 409, "conflict"),
         )
         r = c.post(f"{ALICE}/memories/m-berlin/unsuppress", json={"reason": "asked back"})
         assert r.status_code == 200 and r.json()["suppressed_at"] is None

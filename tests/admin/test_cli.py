@@ -68,7 +68,7 @@ def test_the_user_of_another_tenant_is_not_found(
     assert capsys.readouterr().err == "persona: error: no user 'bob' in this tenant\n"
     assert main(["admin", "users", "--json"]) == 2
     assert capsys.readouterr().err == (
-        "persona: error: several tenants exist (acme, globex): choose one with --tenant\n"
+        "persona: error: several tenants exist (acme, globex): choose one with --tenant NAME\n"
     )
 
 

@@ -6,10 +6,13 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from persona.admin import corrections, queries, stats
+from persona.admin.audit import list_audit
 from persona.embed import HashEmbedder
-from persona.errors import NotFound
+from persona.errors import Conflict, NotFound
+from persona.memory.service import MemoryService
 from store.db import session_scope
 from store.models import Memory, User, utcnow
 from tests.admin.expected import BERLIN, PARIS, VEG
@@ -70,14 +73,26 @@ def test_expired_memories(seeded: Engine) -> None:
         }
 
 
+def invalidate_veg(s: Session, memories: MemoryService) -> None:
+    """An admin invalidates alice's "Is vegetarian" in the session `s`."""
+    corrections.invalidate_memory(
+        s,
+        memories,
+        admin="t",
+        tenant_id=ACME,
+        external_id="alice",
+        memory_id="m-veg",
+        reason="r",
+    )
+
+
 def test_corrections_bump_the_memory_version_and_purge_only_one_user(seeded: Engine) -> None:
+    memories = MemoryService(seeded, HashEmbedder())
     with session_scope(seeded) as s:
-        corrections.invalidate_memory(
-            s, admin="t", tenant_id=ACME, external_id="alice", memory_id="m-veg", reason="r"
-        )
+        invalidate_veg(s, memories)
         corrections.add_note(
             s,
-            HashEmbedder(),
+            memories,
             admin="t",
             tenant_id=ACME,
             external_id="alice",
@@ -118,3 +133,24 @@ def test_corrections_bump_the_memory_version_and_purge_only_one_user(seeded: Eng
     with session_scope(seeded) as s:
         assert [m["id"] for m in queries.list_memories(s, GLOBEX, "bob")] == ["m-bob"]
         assert s.get(User, queries.get_user(s, ACME, "alice").id) is not None  # the user stays
+
+
+def test_a_correction_commits_or_rolls_back_with_its_audit_row(seeded: Engine) -> None:
+    memories = MemoryService(seeded, HashEmbedder())
+    before = table_counts(seeded)
+    with pytest.raises(RuntimeError), session_scope(seeded) as s:
+        invalidate_veg(s, memories)
+        raise RuntimeError("the request fails after the correction")
+    assert table_counts(seeded) == before  # neither the change, its history nor the audit row
+    with session_scope(seeded) as s:
+        invalidate_veg(s, memories)
+    with session_scope(seeded) as s:
+        assert queries.get_memory(s, ACME, "alice", "m-veg").invalid_at is not None
+        assert [(a["action"], a["target"]) for a in list_audit(s, ACME)] == [
+            ("memory.invalidate", "m-veg")
+        ]
+    with pytest.raises(Conflict) as refused, session_scope(seeded) as s:
+        invalidate_veg(s, memories)  # the service's answer: refused, and no second audit row
+    assert refused.value.message == "memory 'm-veg' is already invalid (forgotten or superseded)"
+    with session_scope(seeded) as s:
+        assert len(list_audit(s, ACME)) == 1

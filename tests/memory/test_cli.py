@@ -99,7 +99,7 @@ def test_errors(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "list", "--user", "ann", "--tenant", "nope") == (
         1,
         None,
-        "persona: error: no tenant named 'nope'\n",
+        "persona: error: no tenant named 'nope' (see `persona tenants list`)\n",
     )
     assert run(capsys, "add", "x", "--user", "ann", "--metadata", "[1]") == (
         2, None, "persona: error: --metadata must be a JSON object\n",
@@ -110,7 +110,7 @@ def test_errors(db: str, capsys: pytest.CaptureFixture[str]) -> None:
         create_tenant(session, "other")
     engine.dispose()
     assert run(capsys, "list", "--user", "ann") == (
-        2, None, "persona: error: several tenants exist (app, other): choose one with --tenant\n",
+        2, None, "persona: error: several tenants exist (app, other): choose one with --tenant NAME\n",
     )  # fmt: skip
     with pytest.raises(SystemExit) as exit_info:
         main(["memory", "list"])

@@ -54,7 +54,9 @@ def test_add_get_update_delete_history(svc: MemoryService, engine: Engine, tenan
     )
     deleted = svc.delete(tenant, "ann", m.id, actor="user", reason="moved away")
     assert deleted.invalid_at is not None
-    assert svc.delete(tenant, "ann", m.id).invalid_at == deleted.invalid_at  # idempotent
+    with pytest.raises(Conflict) as refused:  # nothing to forget: said, and nothing written
+        svc.delete(tenant, "ann", m.id)
+    assert refused.value.message == f"memory {m.id!r} is already invalid (forgotten or superseded)"
     rows = svc.history(tenant, "ann", m.id)
     assert [(r.op, r.actor, r.reason) for r in rows] == [
         ("add", "api", "new memory"),

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from persona.embed import HashEmbedder
+from persona.errors import Conflict
 from persona.memory.retrieve import Retriever
 from persona.memory.service import MemoryService
 from persona.stages import profile_facts
@@ -65,8 +66,10 @@ def test_suppress_hides_from_prompts_keeps_history_export_and_is_reversible(
         "updated_at",
     }
 
-    # suppressing twice changes nothing and writes no second row
-    svc.suppress(tenant, "ann", hidden.id)
+    # suppressing twice is refused and writes no second row
+    with pytest.raises(Conflict) as refused:
+        svc.suppress(tenant, "ann", hidden.id)
+    assert refused.value.message == f"memory {hidden.id!r} is already suppressed"
     assert [h.op for h in svc.history(tenant, "ann", hidden.id)] == ["add", "suppress"]
 
     back = svc.suppress(tenant, "ann", hidden.id, suppressed=False)

@@ -13,14 +13,13 @@ from datetime import datetime
 from typing import Literal
 
 from persona.errors import InvalidInput
-from persona.memory.extract.candidate import KINDS, Candidate, CurrentMemory, normalize_text
+from persona.memory.extract.candidate import Candidate, CurrentMemory, normalize_text
 from persona.memory.extract.commands import parse_commands
 from persona.memory.extract.lenient_json import parse_json_lenient
 from persona.memory.extract.llm import ChatGateway, LLMExtractor
 from persona.memory.extract.rules import extract_rules, settle
 
 __all__ = [
-    "KINDS",
     "Candidate",
     "ChatGateway",
     "CurrentMemory",
@@ -37,8 +36,6 @@ __all__ = [
 ]
 
 ExtractorMode = Literal["auto", "rules", "llm"]
-# small local models cannot be trusted to follow a JSON schema; the rules do better
-_NO_JSON_PREFIXES = ("local/",)
 
 
 @dataclass
@@ -51,7 +48,9 @@ class Extraction:
 
 def can_extract_json(model: str | None) -> bool:
     """Whether `model` is expected to produce schema-following JSON."""
-    return bool(model) and not str(model).startswith(_NO_JSON_PREFIXES)
+    from persona.llm.spec import model_spec
+
+    return bool(model) and model_spec(str(model)).writes_json
 
 
 def extract(

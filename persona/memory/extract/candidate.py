@@ -6,7 +6,6 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-KINDS = ("fact", "preference", "event", "instruction")
 Op = Literal["add", "forget", "invalidate_previous", "supersede", "invalidate"]
 
 _SPACE = re.compile(r"\s+")
@@ -41,7 +40,7 @@ class Candidate:
     value of a single-valued attribute supersedes the old one.
     """
 
-    kind: str
+    kind: str  # a StatedKind (persona.memory.kinds)
     text: str
     attribute: str | None = None
     value: str | None = None

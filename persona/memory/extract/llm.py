@@ -17,9 +17,10 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from persona.errors import PersonaError
-from persona.memory.extract.candidate import KINDS, Candidate, CurrentMemory
+from persona.memory.extract.candidate import Candidate, CurrentMemory
 from persona.memory.extract.lenient_json import ParseError, parse_json_lenient
 from persona.memory.extract.rules import extract_rules
+from persona.memory.kinds import STATED_KINDS
 
 __all__ = [
     "BATCH_RESPONSE_FORMAT",
@@ -51,7 +52,7 @@ SCHEMA: dict[str, Any] = {
                 "properties": {
                     "op": {"type": "string", "enum": list(OPS)},
                     "id": {"type": ["string", "null"]},
-                    "kind": {"type": "string", "enum": list(KINDS)},
+                    "kind": {"type": "string", "enum": list(STATED_KINDS)},
                     "text": {"type": ["string", "null"]},
                     "attribute": {"type": ["string", "null"]},
                     "importance": {"type": "number"},
@@ -208,7 +209,7 @@ def _candidate(item: Any, shown: Shown) -> Candidate | None:
         return None
     text = str(item.get("text") or item.get("memory") or "").strip()[:MAX_TEXT_CHARS]
     kind = str(item.get("kind") or item.get("type") or "fact").lower()
-    kind = kind if kind in KINDS else "fact"
+    kind = kind if kind in STATED_KINDS else "fact"
     attribute = item.get("attribute")
     attribute = str(attribute).strip().lower() or None if attribute else None
     target = shown.memories.get(str(item.get("id") or "").strip())
