@@ -222,8 +222,8 @@ def test_everything_else_is_the_clients_own(p: Persona, upstream: openai.OpenAI)
     assert again.chat.completions is not upstream.chat.completions
     with pytest.raises(persona.InvalidInput, match="already wrapped"):
         persona.wrap(client, user="hal", persona=p)
-    with pytest.raises(NotImplementedError, match="server mode"):
-        client.responses.create(model="gpt-app", input="hi")
+    assert type(client.responses).__name__ == "Responses"
+    assert client.responses.input_items == upstream.responses.input_items
 
 
 def test_server_mode_sends_through_persona_serve(
