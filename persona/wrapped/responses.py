@@ -38,9 +38,9 @@ def _typed(events: Iterator[dict[str, Any]], engine: Iterator[Any]) -> Iterator[
 
 
 class Responses:
-    """`client.responses` of a wrapped `OpenAI`: `create`, `retrieve` and `delete` through
-    persona; the rest (`parse`, `stream`, `input_items`, `with_raw_response` ...) is the
-    client's own, unpersonalized."""
+    """`client.responses` of a wrapped `OpenAI`: `create`, `stream` (the SDK's helper, over
+    this `create`), `retrieve` and `delete` through persona; the rest (`parse`, `input_items`,
+    `with_raw_response` ...) is the client's own, unpersonalized."""
 
     def __init__(self, embedded: Embedded, original: Any) -> None:
         self._embedded, self._original = embedded, original
@@ -86,6 +86,13 @@ class Responses:
             return self._complete(upstream, kwargs)
         events, stream = self._stream(upstream, kwargs)
         return PersonaStream[ResponseStreamEvent](events, stream)
+
+    def stream(self, **kwargs: Any) -> Any:
+        """The SDK's `responses.stream` helper (events with snapshots, `text_format`,
+        `get_final_response()`), its requests made by this `create`."""
+        # the helper calls `resource.create(..., stream=True)`: with this object as the
+        # resource, that is persona's create (the async helper awaits the async one)
+        return type(self._original).stream(self, **kwargs)
 
     def retrieve(self, response_id: str, **kwargs: Any) -> Response:
         """A response persona stored; any other id is asked of the client's own API."""

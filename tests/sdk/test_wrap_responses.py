@@ -18,6 +18,7 @@ from openai.types.responses import (
     ResponseOutputMessage,
     ResponseTextDeltaEvent,
 )
+from pydantic import BaseModel
 
 import persona
 from persona import Persona
@@ -355,3 +356,43 @@ def test_routing_and_persona_fields_in_extra_body(
     assert sent.model == "big-m"
     assert "Jo lives in Lima" not in _system(sent.body)
     assert "persona_memory" not in sent.body
+
+
+def test_the_sdks_stream_helper_with_a_text_format(
+    p: Persona, upstream: openai.OpenAI, fake_provider: FakeProvider
+) -> None:
+    class City(BaseModel):
+        name: str
+        country: str
+
+    p.memories("kim").add("Kim lives in Lyon")
+    fake_provider.script(ok('{"name": "Lyon", "country": "France"}'))
+    client = persona.wrap(upstream, user="kim", persona=p)
+    with client.responses.stream(model="gpt-app", input="where do I live?", text_format=City) as s:
+        events = list(s)
+        final = s.get_final_response()
+    assert events[-1].type == "response.completed"
+    assert final.output_parsed == City(name="Lyon", country="France")
+    [sent] = fake_provider.requests
+    assert "Kim lives in Lyon" in _system(sent.body)
+    fmt = sent.body["response_format"]
+    assert fmt["type"] == "json_schema" and fmt["json_schema"]["name"] == "City"
+    assert fmt["json_schema"]["schema"]["required"] == ["name", "country"]
+
+
+def test_the_async_stream_helper(p: Persona, fake_provider: FakeProvider) -> None:
+    fake_provider.script(ok("one two"))
+
+    async def run() -> str:
+        async with openai.AsyncOpenAI(
+            base_url=fake_provider.url, api_key="sk-app", max_retries=0
+        ) as app:
+            client = persona.wrap(app, user="lou", persona=p)
+            async with client.responses.stream(model="gpt-app", input="count") as s:
+                deltas = [e.delta async for e in s if e.type == "response.output_text.delta"]
+                final = await s.get_final_response()
+            assert deltas == ["one ", "two"]
+            return final.output_text
+
+    assert asyncio.run(run()) == "one two"
+    assert fake_provider.requests[0].body["stream"] is True
