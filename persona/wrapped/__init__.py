@@ -103,6 +103,7 @@ def _embedded(
 ) -> openai.OpenAI | openai.AsyncOpenAI:
     from persona.sdk import Persona
     from persona.wrapped.chat import AsyncCompletions, Chat, Completions, Embedded
+    from persona.wrapped.raw import RootViews
     from persona.wrapped.responses import AsyncResponses, Responses
 
     owned = persona is None
@@ -113,8 +114,11 @@ def _embedded(
     wrapped = client.with_options()  # same options and HTTP client; the app's stays as it was
     # the resources are cached properties: the wrapped client's own instance shadows them
     attrs: dict[str, Any] = wrapped.__dict__
-    attrs["chat"] = Chat(completions, client.chat)
-    attrs["responses"] = (AsyncResponses if is_async else Responses)(embedded, client.responses)
+    chat = attrs["chat"] = Chat(completions, client.chat)
+    responses = (AsyncResponses if is_async else Responses)(embedded, client.responses)
+    attrs["responses"] = responses
+    for view in ("with_raw_response", "with_streaming_response"):
+        attrs[view] = RootViews(getattr(client, view), chat, responses, view)
     attrs["persona"] = p
 
     def with_options(**kwargs: Any) -> Any:

@@ -30,6 +30,7 @@ from persona.wrapped.gateway import (
     Upstream,
     accepted_params,
 )
+from persona.wrapped.raw import Views
 from persona.wrapped.streams import AsyncPersonaStream, PersonaStream
 
 if TYPE_CHECKING:
@@ -204,9 +205,10 @@ def _text_chunk(
     return out
 
 
-class Completions:
+class Completions(Views):
     """`client.chat.completions` of a wrapped `OpenAI`: `create` through persona; the rest
-    (`retrieve`, `list`, `parse`, `with_raw_response` ...) is the client's own, unpersonalized."""
+    (`retrieve`, `list`, `parse` ...) is the client's own, unpersonalized; `with_raw_response` and
+    `with_streaming_response` keep persona's `create`."""
 
     def __init__(self, embedded: Embedded, original: Any) -> None:
         self._embedded, self._original = embedded, original
@@ -225,6 +227,8 @@ class Completions:
 
 class AsyncCompletions(Completions):
     """`client.chat.completions` of a wrapped `AsyncOpenAI`."""
+
+    is_async = True
 
     async def create(  # type: ignore[override]
         self, **kwargs: Any

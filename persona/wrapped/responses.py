@@ -22,6 +22,7 @@ from persona.errors import NotFound
 from persona.responses import ResponseCall, prepare, stored
 from persona.wrapped.chat import Embedded
 from persona.wrapped.gateway import LoopUpstream, SyncUpstream, Upstream
+from persona.wrapped.raw import Views
 from persona.wrapped.streams import AsyncPersonaStream, PersonaStream
 
 _EVENT: TypeAdapter[ResponseStreamEvent] = TypeAdapter(ResponseStreamEvent)
@@ -37,10 +38,11 @@ def _typed(events: Iterator[dict[str, Any]], engine: Iterator[Any]) -> Iterator[
         engine.close()  # type: ignore[attr-defined]
 
 
-class Responses:
+class Responses(Views):
     """`client.responses` of a wrapped `OpenAI`: `create`, `stream` (the SDK's helper, over
-    this `create`), `retrieve` and `delete` through persona; the rest (`parse`, `input_items`,
-    `with_raw_response` ...) is the client's own, unpersonalized."""
+    this `create`), `retrieve` and `delete` through persona, also through `with_raw_response`
+    and `with_streaming_response`; the rest (`parse`, `input_items` ...) is the client's own,
+    unpersonalized."""
 
     def __init__(self, embedded: Embedded, original: Any) -> None:
         self._embedded, self._original = embedded, original
@@ -110,6 +112,8 @@ class Responses:
 
 class AsyncResponses(Responses):
     """`client.responses` of a wrapped `AsyncOpenAI`."""
+
+    is_async = True
 
     async def create(  # type: ignore[override]
         self, **kwargs: Any

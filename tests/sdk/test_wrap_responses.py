@@ -396,3 +396,83 @@ def test_the_async_stream_helper(p: Persona, fake_provider: FakeProvider) -> Non
 
     assert asyncio.run(run()) == "one two"
     assert fake_provider.requests[0].body["stream"] is True
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["run", "run_streamed"])
+@pytest.mark.parametrize("api", ["responses", "chat_completions"])
+def test_an_openai_agents_sdk_agent_on_a_wrapped_client(
+    p: Persona, fake_provider: FakeProvider, streamed: bool, api: str
+) -> None:
+    from agents import (
+        Agent,
+        OpenAIChatCompletionsModel,
+        OpenAIResponsesModel,
+        RunConfig,
+        Runner,
+        function_tool,
+    )
+
+    p.memories("mo").add("Mo lives in Oslo")
+    p.instruct("mo", "never use capital letters")
+    fake_provider.script(tool_call(("call_a", "get_weather", {"city": "Oslo"})), ok("Sunny Oslo."))
+    cities: list[str] = []
+
+    @function_tool
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        cities.append(city)
+        return f"{city}: sunny"
+
+    async def run() -> Any:
+        async with openai.AsyncOpenAI(
+            base_url=fake_provider.url, api_key="sk-app", max_retries=0
+        ) as app:
+            kind = OpenAIResponsesModel if api == "responses" else OpenAIChatCompletionsModel
+            wrapped = persona.wrap(app, user="mo", persona=p)
+            model = kind(model="gpt-app", openai_client=wrapped)
+            agent = Agent(name="weather", tools=[get_weather], model=model)
+            config = RunConfig(tracing_disabled=True)
+            if not streamed:
+                return (await Runner.run(agent, "weather near me?", run_config=config)).final_output
+            result = Runner.run_streamed(agent, "weather near me?", run_config=config)
+            async for _ in result.stream_events():
+                pass
+            return result.final_output
+
+    assert asyncio.run(run()) == "sunny oslo."
+    assert cities == ["Oslo"]
+    first, second = (r.body for r in fake_provider.requests)
+    assert all("Mo lives in Oslo" in _system(b) for b in (first, second))
+    assert [t["function"]["name"] for t in first["tools"]] == ["get_weather"]
+    assert second["messages"][-1] == {
+        "role": "tool",
+        "tool_call_id": "call_a",
+        "content": "Oslo: sunny",
+    }
+
+
+def test_with_raw_and_streaming_response_keep_personas_create(
+    p: Persona, upstream: openai.OpenAI, fake_provider: FakeProvider
+) -> None:
+    p.memories("nia").add("Nia lives in Kyiv")
+    fake_provider.script(ok("raw chat"), ok("raw response"), ok("streamed raw"), ok("root raw"))
+    client = persona.wrap(upstream, user="nia", persona=p)
+    raw = client.chat.completions.with_raw_response.create(
+        model="gpt-app", messages=[{"role": "user", "content": "hi"}]
+    )
+    assert raw.parse().choices[0].message.content == "raw chat"
+    assert (
+        client.responses.with_raw_response.create(model="gpt-app", input="hi").parse().output_text
+        == "raw response"
+    )
+    with client.responses.with_streaming_response.create(
+        model="gpt-app", input="hi", stream=True
+    ) as opened:
+        events = list(opened.parse())
+    assert events[-1].type == "response.completed"
+    assert events[-1].response.output_text == "streamed raw"
+    root = client.with_raw_response.responses.create(model="gpt-app", input="hi")
+    assert root.parse().output_text == "root raw"
+    assert client.with_raw_response.models is not None  # the rest is the client's own
+    assert len(fake_provider.requests) == 4
+    assert all("Nia lives in Kyiv" in _system(r.body) for r in fake_provider.requests)
