@@ -207,8 +207,9 @@ def _text_chunk(
 
 class Completions(Views):
     """`client.chat.completions` of a wrapped `OpenAI`: `create` through persona; the rest
-    (`retrieve`, `list`, `parse` ...) is the client's own, unpersonalized; `with_raw_response` and
-    `with_streaming_response` keep persona's `create`."""
+    (`retrieve`, `list`, `update` ...) is the client's own, unpersonalized; the SDK's `parse` and
+    `stream` helpers and `with_raw_response` / `with_streaming_response` keep persona's
+    `create`."""
 
     def __init__(self, embedded: Embedded, original: Any) -> None:
         self._embedded, self._original = embedded, original

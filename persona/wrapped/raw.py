@@ -84,49 +84,93 @@ class _AsyncOpened:
 
 class WithResponse:
     """A resource's `with_raw_response` (`streaming=False`) or `with_streaming_response`:
-    `create` is persona's; everything else is the client's own view of it."""
+    `create` and `parse` are persona's; everything else is the client's own view of it."""
 
-    def __init__(
-        self, create: Callable[..., Any], original: Any, *, is_async: bool, streaming: bool
-    ) -> None:
-        self._create, self._original = create, original
-        self._async, self._streaming = is_async, streaming
+    def __init__(self, resource: Views, original: Any, *, streaming: bool) -> None:
+        self._resource, self._original, self._streaming = resource, original, streaming
+
+    def _view(self, call: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+        is_async = self._resource.is_async
+        if self._streaming:
+            opened = _AsyncOpened if is_async else _Opened
+            return opened(lambda: call(**kwargs))
+        if is_async:
+            return self._araw(call, kwargs)
+        return RawView(call(**kwargs))
+
+    @staticmethod
+    async def _araw(call: Callable[..., Any], kwargs: dict[str, Any]) -> AsyncRawView:
+        return AsyncRawView(await call(**kwargs))
 
     def create(self, **kwargs: Any) -> Any:
         """persona's `create`, seen as the SDK's raw or streaming response."""
-        if self._streaming:
-            opened = _AsyncOpened if self._async else _Opened
-            return opened(lambda: self._create(**kwargs))
-        if self._async:
-            return self._araw(kwargs)
-        return RawView(self._create(**kwargs))
+        return self._view(self._resource.create, kwargs)
 
-    async def _araw(self, kwargs: dict[str, Any]) -> AsyncRawView:
-        return AsyncRawView(await self._create(**kwargs))
+    def parse(self, **kwargs: Any) -> Any:
+        """persona's `parse`, seen as the SDK's raw or streaming response."""
+        return self._view(self._resource.parse, kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._original, name)
 
 
 class Views:
-    """Mixin of a wrapped resource (`create` overridden, `_original` the client's own): its
-    `with_raw_response` and `with_streaming_response` keep persona's `create`."""
+    """Mixin of a wrapped resource (`create` overridden, `_original` the client's own): the
+    SDK's helpers `parse` and `stream` and its `with_raw_response` / `with_streaming_response`
+    views all make their request with persona's `create`."""
 
     _original: Any
     create: Callable[..., Any]
     is_async = False
+    _CREATE_PATHS = ("/chat/completions", "/responses")
+
+    def stream(self, **kwargs: Any) -> Any:
+        """The SDK's `stream` helper (events with snapshots, `response_format=` /
+        `text_format=` a pydantic model, the final result), its request made by `create`."""
+        # the helper calls `resource.create(..., stream=True)`: with this object as the
+        # resource, that is persona's create (the async helper awaits the async one)
+        return type(self._original).stream(self, **kwargs)
+
+    def parse(self, **kwargs: Any) -> Any:
+        """The SDK's `parse` helper (a pydantic model as the format, the parsed result), its
+        request made by `create` (through `_post` below)."""
+        return type(self._original).parse(self, **kwargs)
+
+    def _post(self, path: str, *, body: Any = None, options: Any = None, **rest: Any) -> Any:
+        """Where the SDK's helpers send their request: a create becomes persona's `create`
+        (then the helper's parser); any other path is the client's own."""
+        if path not in self._CREATE_PATHS:
+            return self._original._post(path, body=body, options=options, **rest)
+        options = dict(options or {})
+        kwargs = {
+            **(body or {}),
+            "extra_headers": options.get("headers"),
+            "extra_query": options.get("params"),
+            "extra_body": options.get("extra_json"),
+        }
+        if "timeout" in options:
+            kwargs["timeout"] = options["timeout"]
+        parser = options.get("post_parser")
+        if not callable(parser):
+            parser = None
+        if self.is_async:
+            return self._apost(kwargs, parser)
+        result = self.create(**kwargs)
+        return parser(result) if parser else result
+
+    async def _apost(self, kwargs: dict[str, Any], parser: Callable[[Any], Any] | None) -> Any:
+        result = await self.create(**kwargs)
+        return parser(result) if parser else result
 
     @property
     def with_raw_response(self) -> WithResponse:
-        """`create` returning the SDK's raw-response view (`.parse()`)."""
-        original = self._original.with_raw_response
-        return WithResponse(self.create, original, is_async=self.is_async, streaming=False)
+        """`create` / `parse` returning the SDK's raw-response view (`.parse()`)."""
+        return WithResponse(self, self._original.with_raw_response, streaming=False)
 
     @property
     def with_streaming_response(self) -> WithResponse:
-        """`create` as a context manager over the SDK's raw-response view."""
-        original = self._original.with_streaming_response
-        return WithResponse(self.create, original, is_async=self.is_async, streaming=True)
+        """`create` / `parse` as a context manager over the SDK's raw-response view."""
+        return WithResponse(self, self._original.with_streaming_response, streaming=True)
 
 
 class RootViews:

@@ -39,9 +39,9 @@ def _typed(events: Iterator[dict[str, Any]], engine: Iterator[Any]) -> Iterator[
 
 
 class Responses(Views):
-    """`client.responses` of a wrapped `OpenAI`: `create`, `stream` (the SDK's helper, over
-    this `create`), `retrieve` and `delete` through persona, also through `with_raw_response`
-    and `with_streaming_response`; the rest (`parse`, `input_items` ...) is the client's own,
+    """`client.responses` of a wrapped `OpenAI`: `create` (and the SDK's `parse` and `stream`
+    helpers over it, also through `with_raw_response` / `with_streaming_response`), `retrieve`
+    and `delete` through persona; the rest (`input_items`, `cancel` ...) is the client's own,
     unpersonalized."""
 
     def __init__(self, embedded: Embedded, original: Any) -> None:
@@ -88,13 +88,6 @@ class Responses(Views):
             return self._complete(upstream, kwargs)
         events, stream = self._stream(upstream, kwargs)
         return PersonaStream[ResponseStreamEvent](events, stream)
-
-    def stream(self, **kwargs: Any) -> Any:
-        """The SDK's `responses.stream` helper (events with snapshots, `text_format`,
-        `get_final_response()`), its requests made by this `create`."""
-        # the helper calls `resource.create(..., stream=True)`: with this object as the
-        # resource, that is persona's create (the async helper awaits the async one)
-        return type(self._original).stream(self, **kwargs)
 
     def retrieve(self, response_id: str, **kwargs: Any) -> Response:
         """A response persona stored; any other id is asked of the client's own API."""

@@ -216,7 +216,7 @@ def test_everything_else_is_the_clients_own(p: Persona, upstream: openai.OpenAI)
     assert isinstance(client, openai.OpenAI)
     assert client.base_url == upstream.base_url and client.api_key == "sk-app"
     assert client.models is not None and client.embeddings is not None
-    assert client.chat.completions.parse == upstream.chat.completions.parse
+    assert client.chat.completions.list == upstream.chat.completions.list
     again = client.with_options(timeout=5)
     assert type(again.chat.completions).__name__ == "Completions"
     assert again.chat.completions is not upstream.chat.completions

@@ -380,10 +380,13 @@ def test_the_sdks_stream_helper_with_a_text_format(
     assert fmt["json_schema"]["schema"]["required"] == ["name", "country"]
 
 
-def test_the_async_stream_helper(p: Persona, fake_provider: FakeProvider) -> None:
-    fake_provider.script(ok("one two"))
+def test_the_async_stream_and_parse_helpers(p: Persona, fake_provider: FakeProvider) -> None:
+    class Count(BaseModel):
+        n: int
 
-    async def run() -> str:
+    fake_provider.script(ok("one two"), ok('{"n": 2}'), ok('{"n": 3}'))
+
+    async def run() -> tuple[str, Any, Any]:
         async with openai.AsyncOpenAI(
             base_url=fake_provider.url, api_key="sk-app", max_retries=0
         ) as app:
@@ -392,10 +395,15 @@ def test_the_async_stream_helper(p: Persona, fake_provider: FakeProvider) -> Non
                 deltas = [e.delta async for e in s if e.type == "response.output_text.delta"]
                 final = await s.get_final_response()
             assert deltas == ["one ", "two"]
-            return final.output_text
+            parsed = await client.responses.parse(model="gpt-app", input="n?", text_format=Count)
+            chat = await client.chat.completions.parse(
+                model="gpt-app", messages=[{"role": "user", "content": "n?"}], response_format=Count
+            )
+            return final.output_text, parsed.output_parsed, chat.choices[0].message.parsed
 
-    assert asyncio.run(run()) == "one two"
+    assert asyncio.run(run()) == ("one two", Count(n=2), Count(n=3))
     assert fake_provider.requests[0].body["stream"] is True
+    assert len(fake_provider.requests) == 3
 
 
 @pytest.mark.parametrize("streamed", [False, True], ids=["run", "run_streamed"])
@@ -476,3 +484,36 @@ def test_with_raw_and_streaming_response_keep_personas_create(
     assert client.with_raw_response.models is not None  # the rest is the client's own
     assert len(fake_provider.requests) == 4
     assert all("Nia lives in Kyiv" in _system(r.body) for r in fake_provider.requests)
+
+
+def test_the_sdks_parse_and_stream_helpers_of_both_apis_go_through_persona(
+    p: Persona, upstream: openai.OpenAI, fake_provider: FakeProvider
+) -> None:
+    class City(BaseModel):
+        name: str
+
+    p.memories("ola").add("Ola lives in Bergen")
+    p.instruct("ola", "never use capital letters")
+    answer = '{"name": "Bergen"}'
+    fake_provider.script(ok(answer), ok(answer), ok(answer), ok("Plain Text"))
+    client = persona.wrap(upstream, user="ola", persona=p)
+    ask = [{"role": "user", "content": "where do I live?"}]
+    chat = client.chat.completions.parse(model="gpt-app", messages=ask, response_format=City)
+    assert chat.choices[0].message.parsed == City(name="Bergen")  # structured: not lowercased
+    raw = client.chat.completions.with_raw_response.parse(
+        model="gpt-app", messages=ask, response_format=City
+    )
+    assert raw.parse().choices[0].message.parsed == City(name="Bergen")
+    parsed = client.responses.parse(model="gpt-app", input="where do I live?", text_format=City)
+    assert parsed.output_parsed == City(name="Bergen")
+    with client.chat.completions.stream(model="gpt-app", messages=ask) as s:
+        for _ in s:
+            pass
+        final = s.get_final_completion()
+    assert final.choices[0].message.content == "plain text"
+    assert len(fake_provider.requests) == 4
+    for sent in fake_provider.requests:
+        assert "Ola lives in Bergen" in _system(sent.body)
+    formats = [r.body.get("response_format") for r in fake_provider.requests]
+    assert [f["json_schema"]["name"] for f in formats[:3] if f] == ["City", "City", "City"]
+    assert formats[3] is None
