@@ -6,7 +6,7 @@ Each test asserts what the app got (the OpenAI SDK's own types) and what the ups
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import openai
@@ -29,18 +29,6 @@ SCHEMA = {
     "type": "json_schema",
     "json_schema": {"name": "city", "schema": {"type": "object"}},
 }
-
-
-@pytest.fixture
-def p(sqlite_url: str) -> Iterator[Persona]:
-    with Persona(sqlite_url, reask=False) as instance:
-        yield instance
-
-
-@pytest.fixture
-def upstream(fake_provider: FakeProvider) -> Iterator[openai.OpenAI]:
-    with openai.OpenAI(base_url=fake_provider.url, api_key="sk-app", max_retries=0) as client:
-        yield client
 
 
 def _system(body: dict[str, Any]) -> str:
