@@ -4,7 +4,9 @@
 
 The result is an `openai.OpenAI` (or `AsyncOpenAI`) sharing the app's client: the same
 resources, options and return types; only `chat.completions.create` and `responses.create`
-(with `responses.retrieve` / `delete` of what persona stored) go through persona. Two modes:
+(with the SDK's `parse` / `stream` helpers and `with_raw_response` / `with_streaming_response`
+views over them, and `responses.retrieve` / `delete` of what persona stored) go through
+persona. Two modes:
 
 - embedded (default): persona runs in-process (`Persona`, its database and embedder) and makes
   the model call with the app's client, with every parameter persona does not personalize
