@@ -424,3 +424,32 @@ def test_langchain_on_the_responses_api(srv: LiveServer, fake_provider: FakeProv
     assert json.loads(second["messages"][-2]["tool_calls"][0]["function"]["arguments"]) == {
         "city": "Oslo"
     }
+
+
+def test_langchain_structured_output_and_an_image_on_the_responses_api(
+    srv: LiveServer, fake_provider: FakeProvider
+) -> None:
+    _remember(srv, "jan", "Jan lives in Riga", lowercase=True)
+    fake_provider.script(ok('{"name": "Riga", "country": "Latvia"}'))
+    llm = _chat_openai(srv, "jan", model="persona/fast", use_responses_api=True)
+    message = HumanMessage(
+        content=[
+            {"type": "text", "text": "Which city is this?"},
+            {"type": "image_url", "image_url": {"url": IMAGE, "detail": "low"}},
+        ]
+    )
+    got = llm.with_structured_output(City).invoke([message])
+    assert got == City(name="Riga", country="Latvia")
+    [sent] = (r.body for r in fake_provider.requests)
+    assert "Jan lives in Riga" in _system(sent)
+    assert sent["messages"][1:] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Which city is this?"},
+                {"type": "image_url", "image_url": {"url": IMAGE, "detail": "low"}},
+            ],
+        }
+    ]
+    fmt = sent["response_format"]
+    assert (fmt["type"], fmt["json_schema"]["name"]) == ("json_schema", "City")
