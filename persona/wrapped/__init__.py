@@ -3,8 +3,10 @@
     client = persona.wrap(OpenAI(), user="alice", fast_model="gpt-4.1-mini")
 
 The result is an `openai.OpenAI` (or `AsyncOpenAI`) sharing the app's client: the same
-resources, options and return types; only `chat.completions.create` (and, in server mode,
-`responses.create`) goes through persona. Two modes:
+resources, options and return types; only `chat.completions.create` and `responses.create`
+(with the SDK's `parse` / `stream` helpers and `with_raw_response` / `with_streaming_response`
+views over them, and `responses.retrieve` / `delete` of what persona stored) go through
+persona. Two modes:
 
 - embedded (default): persona runs in-process (`Persona`, its database and embedder) and makes
   the model call with the app's client, with every parameter persona does not personalize
@@ -102,7 +104,9 @@ def _embedded(
     reasoning_model: str | None,
 ) -> openai.OpenAI | openai.AsyncOpenAI:
     from persona.sdk import Persona
-    from persona.wrapped.chat import AsyncCompletions, Chat, Completions, Embedded, Responses
+    from persona.wrapped.chat import AsyncCompletions, Chat, Completions, Embedded
+    from persona.wrapped.raw import RootViews
+    from persona.wrapped.responses import AsyncResponses, Responses
 
     owned = persona is None
     p = persona or Persona()
@@ -112,8 +116,11 @@ def _embedded(
     wrapped = client.with_options()  # same options and HTTP client; the app's stays as it was
     # the resources are cached properties: the wrapped client's own instance shadows them
     attrs: dict[str, Any] = wrapped.__dict__
-    attrs["chat"] = Chat(completions, client.chat)
-    attrs["responses"] = Responses(client.responses)
+    chat = attrs["chat"] = Chat(completions, client.chat)
+    responses = (AsyncResponses if is_async else Responses)(embedded, client.responses)
+    attrs["responses"] = responses
+    for view in ("with_raw_response", "with_streaming_response"):
+        attrs[view] = RootViews(getattr(client, view), chat, responses, view)
     attrs["persona"] = p
 
     def with_options(**kwargs: Any) -> Any:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import openai
+from openai import Omit
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 from openai.types.chat.chat_completion_chunk import Choice, ChoiceDelta
 from pydantic import ValidationError
@@ -29,12 +30,12 @@ from persona.wrapped.gateway import (
     Upstream,
     accepted_params,
 )
+from persona.wrapped.raw import Views
+from persona.wrapped.streams import AsyncPersonaStream, PersonaStream
 
 if TYPE_CHECKING:
     from persona.engine import ChatEngine
     from persona.sdk import Persona
-
-_END = object()
 
 
 class Embedded:
@@ -63,15 +64,18 @@ class Embedded:
             }
         )
         self._runtime = dataclasses.replace(rt, settings=settings)
+        self.db = rt.db  # where turns, memories and stored responses are kept
         self._accepted = accepted_params(client)
 
-    def request(self, kwargs: dict[str, Any]) -> tuple[ChatRequest, dict[str, Any]]:
-        """The engine's request from `create`'s arguments, and the SDK request options."""
-        body = dict(kwargs)
+    def body(self, kwargs: dict[str, Any], items: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """`create`'s arguments as the request body a server would get, and the SDK request
+        options; `items` names the list (messages, input) whose SDK objects are dumped."""
+        body = {k: v for k, v in kwargs.items() if not isinstance(v, openai.NotGiven | Omit)}
         options = {k: body.pop(k) for k in REQUEST_OPTIONS if k in body}
         body.update(body.pop("extra_body", None) or {})  # body fields, as the server sees them
-        if "messages" in body:  # the SDK takes any iterable, and its own message objects
-            body["messages"] = [_as_dict(m) for m in body["messages"]]
+        if isinstance(body.get(items), Iterable) and not isinstance(body[items], str | dict):
+            # the SDK takes any iterable, and its own objects (a reply appended, as loops do)
+            body[items] = [_as_dict(m) for m in body[items]]
         model = body.get("model")
         if model in (AUTO_MODEL, *TIER_MODELS):
             if not self._routed:
@@ -82,6 +86,11 @@ class Embedded:
                 )
         elif isinstance(model, str):
             self._aliases.setdefault(model, model)
+        return body, options
+
+    def request(self, kwargs: dict[str, Any]) -> tuple[ChatRequest, dict[str, Any]]:
+        """The engine's request from `create`'s arguments, and the SDK request options."""
+        body, options = self.body(kwargs, "messages")
         try:
             parsed = CompletionRequest.model_validate(body)
         except ValidationError as exc:
@@ -136,8 +145,8 @@ class Embedded:
 
 
 def _as_dict(message: Any) -> Any:
-    """A message as the app would send it: an SDK object (a reply appended to the
-    conversation, as tool loops do) is dumped like the OpenAI SDK dumps it."""
+    """A message or item as the app would send it: an SDK object is dumped like the OpenAI SDK
+    dumps it."""
     dump = getattr(message, "model_dump", None)
     return dump(exclude_unset=True, mode="json") if callable(dump) else message
 
@@ -196,57 +205,11 @@ def _text_chunk(
     return out
 
 
-class PersonaStream(openai.Stream[ChatCompletionChunk]):
-    """The OpenAI SDK's `Stream` type over persona's chunks; closing it closes the upstream's."""
-
-    def __init__(self, chunks: Iterator[ChatCompletionChunk], upstream: openai.Stream[Any]) -> None:
-        # not the SDK's __init__: the SSE decoding happened in the upstream's own stream
-        self.response = upstream.response
-        self._chunks, self._upstream = chunks, upstream
-
-    def __next__(self) -> ChatCompletionChunk:
-        return next(self._chunks)
-
-    def __iter__(self) -> Iterator[ChatCompletionChunk]:
-        yield from self._chunks
-
-    def close(self) -> None:
-        """Stop: nothing is stored for an abandoned reply; the upstream's response is closed."""
-        self._chunks.close()  # type: ignore[attr-defined]
-        self._upstream.close()
-
-
-class AsyncPersonaStream(openai.AsyncStream[ChatCompletionChunk]):
-    """The OpenAI SDK's `AsyncStream` type over persona's chunks."""
-
-    def __init__(
-        self, chunks: Iterator[ChatCompletionChunk], upstream: openai.AsyncStream[Any]
-    ) -> None:
-        self.response = upstream.response
-        self._chunks, self._upstream = chunks, upstream
-
-    async def __anext__(self) -> ChatCompletionChunk:
-        item = await asyncio.to_thread(next, self._chunks, _END)
-        if item is _END:
-            raise StopAsyncIteration
-        return item  # type: ignore[return-value]
-
-    async def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
-        while True:
-            try:
-                yield await self.__anext__()
-            except StopAsyncIteration:
-                return
-
-    async def close(self) -> None:
-        """Stop, and close the upstream's response."""
-        await asyncio.to_thread(self._chunks.close)  # type: ignore[attr-defined]
-        await self._upstream.close()
-
-
-class Completions:
+class Completions(Views):
     """`client.chat.completions` of a wrapped `OpenAI`: `create` through persona; the rest
-    (`retrieve`, `list`, `parse`, `with_raw_response` ...) is the client's own, unpersonalized."""
+    (`retrieve`, `list`, `update` ...) is the client's own, unpersonalized; the SDK's `parse` and
+    `stream` helpers and `with_raw_response` / `with_streaming_response` keep persona's
+    `create`."""
 
     def __init__(self, embedded: Embedded, original: Any) -> None:
         self._embedded, self._original = embedded, original
@@ -257,7 +220,7 @@ class Completions:
         if not kwargs.get("stream"):
             return self._embedded.complete(upstream, kwargs)
         chunks, stream = self._embedded.stream(upstream, kwargs)
-        return PersonaStream(chunks, stream)
+        return PersonaStream[ChatCompletionChunk](chunks, stream)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._original, name)
@@ -265,6 +228,8 @@ class Completions:
 
 class AsyncCompletions(Completions):
     """`client.chat.completions` of a wrapped `AsyncOpenAI`."""
+
+    is_async = True
 
     async def create(  # type: ignore[override]
         self, **kwargs: Any
@@ -274,7 +239,7 @@ class AsyncCompletions(Completions):
         if not kwargs.get("stream"):
             return await asyncio.to_thread(self._embedded.complete, upstream, kwargs)
         chunks, stream = await asyncio.to_thread(self._embedded.stream, upstream, kwargs)
-        return AsyncPersonaStream(chunks, stream)
+        return AsyncPersonaStream[ChatCompletionChunk](chunks, stream)
 
 
 class Chat:
@@ -282,24 +247,6 @@ class Chat:
 
     def __init__(self, completions: Completions, original: Any) -> None:
         self.completions, self._original = completions, original
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._original, name)
-
-
-class Responses:
-    """`client.responses` of an embedded wrap: `create` is refused (not personalized yet)."""
-
-    def __init__(self, original: Any) -> None:
-        self._original = original
-
-    def create(self, **kwargs: Any) -> Any:
-        """Refused: use server mode for the Responses API."""
-        raise NotImplementedError(
-            "persona.wrap personalizes responses.create only in server mode: "
-            "persona.wrap(client, user=..., base_url='http://<persona>/v1', api_key=<tenant key>) "
-            "(embedded mode personalizes chat.completions.create)"
-        )
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._original, name)

@@ -233,3 +233,50 @@ def test_image_parts_schema_and_effort_reach_the_upstream(
     }
     assert sent["reasoning_effort"] == "low"
     assert sent["parallel_tool_calls"] is False
+
+
+def test_file_and_audio_parts_become_chat_parts(
+    srv: LiveServer, fake_provider: FakeProvider
+) -> None:
+    pdf = "data:application/pdf;base64,JVBERi0xLjQ="
+    audio = {"data": "UklGRiQAAABXQVZF", "format": "wav"}
+    r = openai_client(srv).responses.create(
+        model="persona/fast",
+        user="wes",
+        input=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_text", "text": "Summarize both."},
+                    {"type": "input_file", "file_data": pdf, "filename": "a.pdf"},
+                    {"type": "input_file", "file_id": "file-123"},
+                    {"type": "input_audio", "input_audio": audio},
+                ],
+            }
+        ],
+    )
+    assert r.output_text == "Hello from the fake provider."
+    assert fake_provider.requests[-1].body["messages"][-1] == {
+        "role": "user",
+        "content": [
+            {"type": "text", "text": "Summarize both."},
+            {"type": "file", "file": {"file_data": pdf, "filename": "a.pdf"}},
+            {"type": "file", "file": {"file_id": "file-123"}},
+            {"type": "input_audio", "input_audio": audio},
+        ],
+    }
+    by_url = {"type": "input_file", "file_url": "https://example.com/a.pdf"}
+    body = {
+        "model": "persona/fast",
+        "user": "wes",
+        "input": [{"role": "user", "content": [by_url]}],
+    }
+    refused = api_request(srv, "POST", "/v1/responses", json=body)
+    assert refused.status_code == 400
+    assert refused.json()["error"] == {
+        "message": "input[0].content[0].file_url is not supported by persona: send the file as "
+        "file_data (a data URL) or file_id",
+        "type": "invalid_request_error",
+        "param": "input[0].content[0].file_url",
+        "code": "invalid_request",
+    }

@@ -6,7 +6,7 @@ Each test asserts what the app got (the OpenAI SDK's own types) and what the ups
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import openai
@@ -29,18 +29,6 @@ SCHEMA = {
     "type": "json_schema",
     "json_schema": {"name": "city", "schema": {"type": "object"}},
 }
-
-
-@pytest.fixture
-def p(sqlite_url: str) -> Iterator[Persona]:
-    with Persona(sqlite_url, reask=False) as instance:
-        yield instance
-
-
-@pytest.fixture
-def upstream(fake_provider: FakeProvider) -> Iterator[openai.OpenAI]:
-    with openai.OpenAI(base_url=fake_provider.url, api_key="sk-app", max_retries=0) as client:
-        yield client
 
 
 def _system(body: dict[str, Any]) -> str:
@@ -216,14 +204,14 @@ def test_everything_else_is_the_clients_own(p: Persona, upstream: openai.OpenAI)
     assert isinstance(client, openai.OpenAI)
     assert client.base_url == upstream.base_url and client.api_key == "sk-app"
     assert client.models is not None and client.embeddings is not None
-    assert client.chat.completions.parse == upstream.chat.completions.parse
+    assert client.chat.completions.list == upstream.chat.completions.list
     again = client.with_options(timeout=5)
     assert type(again.chat.completions).__name__ == "Completions"
     assert again.chat.completions is not upstream.chat.completions
     with pytest.raises(persona.InvalidInput, match="already wrapped"):
         persona.wrap(client, user="hal", persona=p)
-    with pytest.raises(NotImplementedError, match="server mode"):
-        client.responses.create(model="gpt-app", input="hi")
+    assert type(client.responses).__name__ == "Responses"
+    assert client.responses.input_items == upstream.responses.input_items
 
 
 def test_server_mode_sends_through_persona_serve(

@@ -78,6 +78,18 @@ def _text_part(where: str, part: Any, allowed: tuple[str, ...]) -> dict[str, Any
         if part.get("detail"):
             image["detail"] = part["detail"]
         return {"type": "image_url", "image_url": image}
+    if kind == "input_file":
+        if part.get("file_url"):
+            raise _refuse(f"{where}.file_url", "send the file as file_data (a data URL) or file_id")
+        file = {k: part[k] for k in ("file_data", "file_id", "filename") if part.get(k)}
+        if not file.get("file_data") and not file.get("file_id"):
+            raise InvalidInput(f"{where} needs file_data or file_id", param=where)
+        return {"type": "file", "file": file}
+    if kind == "input_audio":
+        audio = part.get("input_audio")
+        if not isinstance(audio, dict) or not audio.get("data"):
+            raise InvalidInput(f"{where} needs input_audio {{data, format}}", param=where)
+        return {"type": "input_audio", "input_audio": audio}
     if kind == "refusal":
         return {"type": "refusal", "refusal": str(part.get("refusal") or "")}
     return {"type": "text", "text": str(part.get("text") or "")}
@@ -98,7 +110,7 @@ def _message(where: str, item: dict[str, Any]) -> dict[str, Any]:
     if role == "assistant":
         allowed: tuple[str, ...] = ("output_text", "refusal", "input_text")
     elif role == "user":
-        allowed = ("input_text", "input_image")
+        allowed = ("input_text", "input_image", "input_file", "input_audio")
     else:
         allowed = ("input_text",)
     parts = [_text_part(f"{where}.content[{j}]", p, allowed) for j, p in enumerate(content)]

@@ -1,4 +1,9 @@
-"""The engine's reply as a Responses API `Response` object, and as its stream of events."""
+"""The engine's reply as a Responses API `Response` object, and as its stream of events.
+
+One rendering for every way a Responses request arrives: the REST route (`POST /v1/responses`,
+the events as server-sent events) and `persona.wrap(openai_client).responses.create` in-process
+(the same dicts as the OpenAI SDK's `Response` and stream event types).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,6 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from api.errors import error_body
 from persona.errors import PersonaError
 from persona.llm.types import StreamChunk
 from persona.types import ChatReply
@@ -66,11 +70,14 @@ def output_items(reply: ChatReply) -> list[dict[str, Any]]:
 def usage(reply: ChatReply) -> dict[str, Any]:
     """Responses usage from the reply's token counts (and the provider's details if any)."""
     raw = (reply.raw or {}).get("usage") or {}
-    cached = (raw.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
+    prompt = raw.get("prompt_tokens_details") or {}
     reasoning = (raw.get("completion_tokens_details") or {}).get("reasoning_tokens") or 0
     return {
         "input_tokens": reply.usage.prompt_tokens,
-        "input_tokens_details": {"cached_tokens": cached},
+        "input_tokens_details": {
+            "cached_tokens": prompt.get("cached_tokens") or 0,
+            "cache_write_tokens": prompt.get("cache_write_tokens") or 0,
+        },
         "output_tokens": reply.usage.completion_tokens,
         "output_tokens_details": {"reasoning_tokens": reasoning},
         "total_tokens": reply.usage.total_tokens,
@@ -123,20 +130,25 @@ def finished(
 
 
 class Events:
-    """Numbered server-sent events of one streamed response."""
+    """Numbered events of one streamed response."""
 
     def __init__(self) -> None:
         self.seq = 0
 
-    def __call__(self, kind: str, **fields: Any) -> str:
+    def __call__(self, kind: str, **fields: Any) -> dict[str, Any]:
         event = {"type": kind, "sequence_number": self.seq, **fields}
         self.seq += 1
-        return f"event: {kind}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
+        return event
+
+
+def sse(event: dict[str, Any]) -> str:
+    """One event as a server-sent event, as OpenAI sends it."""
+    return f"event: {event['type']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
 
 
 def stream_events(
     response: dict[str, Any], first: Any, rest: Iterator[Any], on_done: Any
-) -> Iterator[str]:
+) -> Iterator[dict[str, Any]]:
     """The official event sequence for one streamed reply; `on_done(final_response)` runs
     when the reply is complete (it stores the response)."""
     ev = Events()
@@ -147,7 +159,7 @@ def stream_events(
     text = ""
     calls: dict[int, dict[str, Any]] = {}  # chat tool-call index -> output item
 
-    def close_text() -> Iterator[str]:
+    def close_text() -> Iterator[dict[str, Any]]:
         assert text_item is not None
         idx = output.index(text_item)
         part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
@@ -218,8 +230,7 @@ def stream_events(
             item = next(rest, None)
     except PersonaError as exc:
         # headers are already sent: report the failure in-band, as OpenAI does
-        err = error_body(exc.message, exc.status_code, exc.code)["error"]
-        yield ev("error", code=err["code"], message=err["message"], param=None)
+        yield ev("error", code=exc.code, message=exc.message, param=None)
         failed = {**response, "status": "failed", "error": {"code": "server_error",
                   "message": exc.message}}  # fmt: skip
         yield ev("response.failed", response=failed)
