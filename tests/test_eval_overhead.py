@@ -12,12 +12,14 @@ from persona.evals.overhead import history_turns
 STAGES = ["user", "embed", "retrieve", "steer", "route", "compile", "model", "verify", "store"]
 
 
-def test_overhead_eval_reports_every_stage(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("cold", [False, True])
+def test_overhead_eval_reports_every_stage(cold: bool, capsys: pytest.CaptureFixture[str]) -> None:
     argv = ["eval", "overhead", "--messages", "2", "--history", "30", "--max-tokens", "2"]
-    assert main([*argv, "--no-progress", "--json"]) == 0
+    assert main([*argv, "--no-progress", "--json", *(["--cold"] if cold else [])]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert sorted(out) == ["history_turns", "messages", "models", "overhead_ms", "stages_ms"]
-    assert (out["messages"], out["history_turns"]) == (2, 30)
+    keys = ["cold", "history_turns", "messages", "models", "overhead_ms", "stages_ms"]
+    assert sorted(out) == keys
+    assert (out["messages"], out["history_turns"], out["cold"]) == (2, 30, cold)
     assert out["models"] == {"fast": "local/gemma-3-270m", "reasoning": "local/gemma-3-270m"}
     assert sorted(out["stages_ms"]) == sorted([*STAGES, "total"])
     stages, total = out["stages_ms"], out["stages_ms"]["total"]["p50"]
