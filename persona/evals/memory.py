@@ -8,7 +8,12 @@ evidence recall@k is the share of the question's evidence `dia_id`s among the to
 Session-level recall@10 (`session_recall_at_10`, the metric other systems publish for LoCoMo)
 is the share of questions whose evidence sessions (the `D<n>` of each `dia_id`) are all among
 the sessions of the top 10 turns.
-Search latency covers the whole call, query embedding included, after a warm-up.
+Search latency covers the whole call, query embedding included, after a warm-up. The CPU time
+of the process is reported beside the wall-clock times (`ingest_cpu_seconds`,
+`search_cpu_ms_p95`): on a shared machine wall-clock time includes waiting for a core.
+`per_sample` gives each conversation's recall and `halves` the first and second half of the
+conversations apart, so that a change tuned on some conversations shows whether it holds on
+the others.
 """
 
 from __future__ import annotations
@@ -44,10 +49,29 @@ def scores(evidence: list[str], found: list[str]) -> dict[str, float]:
     return row
 
 
+def sample_range(text: str) -> range:
+    """`"0-4"` -> range(0, 5); `"3"` -> range(3, 4)."""
+    first, _, last = text.partition("-")
+    try:
+        start, stop = int(first), int(last or first) + 1
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected A-B, got {text!r}") from None
+    if start < 0 or stop <= start:
+        raise argparse.ArgumentTypeError(f"empty range {text!r}")
+    return range(start, stop)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add `--locomo PATH`."""
     parser.add_argument(
         "--locomo", type=Path, required=True, help="path to locomo10.json (LoCoMo, public data)"
+    )
+    parser.add_argument(
+        "--samples",
+        type=sample_range,
+        default=None,
+        metavar="A-B",
+        help="only conversations A to B (0-based, inclusive), e.g. 0-4",
     )
     parser.add_argument(
         "--threads",
@@ -128,17 +152,19 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     )
     embedder.embed(["warm-up"])  # model load is not ingestion
     progress = not getattr(args, "no_progress", False)
+    wanted = getattr(args, "samples", None) or range(len(data))
     recalls: dict[int, list[dict[str, float]]] = {c: [] for c in CATEGORIES}
+    per_sample: dict[int, list[dict[str, float]]] = {}
     latencies: list[float] = []
-    ingest_seconds = 0.0
+    cpu_ms: list[float] = []
+    ingest_seconds = ingest_cpu = 0.0
     with tempfile.TemporaryDirectory(prefix="persona-locomo-") as tmp:
-        for n, sample in enumerate(
-            tqdm(data, desc="samples", disable=not progress, file=sys.stderr)
-        ):
+        for n in tqdm(wanted, desc="samples", disable=not progress, file=sys.stderr):
+            sample = data[n]
             directory = Path(tmp) / f"s{n}"
             directory.mkdir()
             db = _Sample(directory)
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             # one call per conversation, as an import would: bigger embedding batches
             episode_turns = [
                 EpisodeTurn(
@@ -155,6 +181,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 ingest_turns(session, db.user, episode_turns, embedder)
                 session.commit()
             ingest_seconds += time.perf_counter() - started
+            ingest_cpu += time.process_time() - cpu_started
             retriever = Retriever(cache_size=4)
             questions = [qa for qa in sample["qa"] if qa.get("category") in CATEGORIES]
             with Session(db.engine, expire_on_commit=False) as session:
@@ -166,14 +193,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     evidence = _evidence(qa.get("evidence", []))
                     if not evidence:
                         continue
-                    t0 = time.perf_counter()
+                    t0, cpu0 = time.perf_counter(), time.process_time()
                     vector = embedder.embed([qa["question"]])[0]
                     hits = retriever.search(session, db.user_id, qa["question"], vector, max(KS))
                     latencies.append((time.perf_counter() - t0) * 1000)
+                    cpu_ms.append((time.process_time() - cpu0) * 1000)
                     found = [str(h.memory.meta.get("dia_id")) for h in hits]
-                    recalls[int(qa["category"])].append(scores(evidence, found))
+                    row = scores(evidence, found)
+                    recalls[int(qa["category"])].append(row)
+                    per_sample.setdefault(n, []).append(row)
             db.engine.dispose()
-    return _report(recalls, latencies, ingest_seconds)
+    report = _report(recalls, per_sample, latencies, ingest_seconds)
+    report["search_cpu_ms_p95"] = percentile(cpu_ms, 95)
+    report["ingest_cpu_seconds"] = round(ingest_cpu, 2)
+    return report
 
 
 def _mean_at(rows: list[dict[str, float]]) -> dict[str, float]:
@@ -184,13 +217,27 @@ def _mean_at(rows: list[dict[str, float]]) -> dict[str, float]:
 
 
 def _report(
-    recalls: dict[int, list[dict[str, float]]], latencies: list[float], ingest_seconds: float
+    recalls: dict[int, list[dict[str, float]]],
+    per_sample: dict[int, list[dict[str, float]]],
+    latencies: list[float],
+    ingest_seconds: float,
 ) -> dict[str, Any]:
     everything = [row for rows in recalls.values() for row in rows]
+    samples = sorted(per_sample)
+    middle = (len(samples) + 1) // 2
+    halves = {}
+    for part in (samples[:middle], samples[middle:]):
+        if part:
+            rows = [row for n in part for row in per_sample[n]]
+            halves[f"{part[0]}-{part[-1]}"] = {**_mean_at(rows), "questions": len(rows)}
     return {
         **_mean_at(everything),
         "per_category": {
             str(c): {**_mean_at(recalls[c]), "questions": len(recalls[c])} for c in CATEGORIES
+        },
+        "halves": halves,
+        "per_sample": {
+            str(n): {**_mean_at(per_sample[n]), "questions": len(per_sample[n])} for n in samples
         },
         "search_ms_p50": percentile(latencies, 50),
         "search_ms_p95": percentile(latencies, 95),

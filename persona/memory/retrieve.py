@@ -9,6 +9,15 @@ Fusion is a weighted sum of z-scores, chosen by measurement on LoCoMo (evidence 
 signals; RRF throws away how far ahead a strong lexical match is. Recency (half-life decay)
 and importance are small additive terms. The relevance gate keeps only memories with a
 lexical match or a cosine of at least `dense_floor`; when none pass, nothing is returned.
+
+Lexical terms are the tokenizer's stems with irregular past forms met with their verb
+("bought" -> "buy", `terms`): a question's "did ... buy" then matches "I bought". LoCoMo
+evidence recall@10 0.800 -> 0.804 (conversations 0-4: 0.811 -> 0.814, 5-9: 0.789 -> 0.795).
+Measured and left out: Porter's final-e rule on top (`bake`/`baked` meet; 0-4 fell to
+0.807). Before it, each at two or three strengths: question-frame stop words, word bigrams,
+maximal marginal relevance, a penalty on a top hit's same-session neighbours (recall@10
+fell), dense pseudo-relevance feedback (recall@5 fell), log, square-root, top-50 and clipped
+z-score normalisations (both fell).
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sqlalchemy import select
 
-from persona.memory.bm25 import BM25Index, TermCounts, count_terms, tokenize
+from persona.memory.bm25 import BM25Index, TermCounts, count_terms, stem, tokenize
 from persona.memory.signals import SignalWeights, TurnFeatures, lift
 from store.models import Memory, utcnow
 from store.vectors import FaissIndex, IndexCache, memory_version
@@ -129,8 +138,44 @@ def _doc_terms(
     Cached by content: every memory write rebuilds the user's state from SQL, and re-tokenizing
     thousands of unchanged texts was most of that rebuild.
     """
-    tail = tokenize(previous)[-previous_tokens:] if previous_tokens else []
-    return count_terms(tokenize(text) * text_repeat + tokenize(context) + tail * previous_repeat)
+    tail = terms(previous)[-previous_tokens:] if previous_tokens else []
+    return count_terms(terms(text) * text_repeat + terms(context) + tail * previous_repeat)
+
+
+# English verbs whose past forms a suffix stemmer cannot meet with the base form a question
+# uses after "did" ("What did she buy?" / "I bought ..."); past forms more often read in
+# another sense ("rose", "ground", "lay", "bit", "shot") are left out
+_IRREGULAR_TEXT = """
+    go:went,gone buy:bought make:made take:took,taken see:saw,seen get:got,gotten give:gave,given
+    come:came run:ran eat:ate,eaten write:wrote,written begin:began,begun feel:felt find:found
+    hold:held keep:kept know:knew,known leave:left lose:lost meet:met pay:paid say:said
+    sell:sold send:sent spend:spent teach:taught think:thought tell:told win:won wear:wore,worn
+    break:broke,broken bring:brought build:built catch:caught choose:chose,chosen draw:drew,drawn
+    drive:drove,driven drink:drank,drunk fall:fell,fallen fly:flew,flown forget:forgot,forgotten
+    grow:grew,grown hear:heard lead:led ride:rode,ridden sing:sang,sung sit:sat sleep:slept
+    speak:spoke,spoken stand:stood swim:swam,swum throw:threw,thrown wake:woke,woken feed:fed
+    fight:fought hide:hid,hidden shake:shook,shaken steal:stole,stolen seek:sought blow:blew,blown
+    deal:dealt dig:dug flee:fled freeze:froze,frozen mean:meant understand:understood
+    overcome:overcame become:became forgive:forgave,forgiven hang:hung strike:struck
+"""
+_IRREGULAR = {
+    past: stem(base)
+    for entry in _IRREGULAR_TEXT.split()
+    for base, _, pasts in [entry.partition(":")]
+    for past in pasts.split(",")
+}
+
+
+def verbs_met(tokens: Sequence[str]) -> list[str]:
+    """Tokens with an irregular past form as its verb's ("bought" -> "buy"): "What did she
+    buy?" then meets "I bought ...", as "paint" meets "painted" through the stemmer (the
+    stemmer leaves these forms whole)."""
+    return [_IRREGULAR.get(t, t) for t in tokens]
+
+
+def terms(text: str) -> list[str]:
+    """`text`'s lexical terms: its tokens (`tokenize`) with irregular verbs met."""
+    return verbs_met(tokenize(text))
 
 
 def _times(values: Iterable[datetime | None]) -> NDArray[np.float64]:
@@ -282,9 +327,9 @@ class Retriever:
         """
         tokens = tokenize(query)
         if not self.weights.signals.speaker:
-            return tokens
+            return verbs_met(tokens)
         kept = [t for t in tokens if t not in state.features.name_tokens]
-        return kept or tokens
+        return verbs_met(kept or tokens)
 
     @staticmethod
     def _filter(

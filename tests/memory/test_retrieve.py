@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from persona.embed import Embedder, get_embedder
-from persona.memory.retrieve import Hit, Retriever, approx_tokens, select_for_prompt
+from persona.memory.retrieve import Hit, Retriever, approx_tokens, select_for_prompt, terms
 from persona.memory.writes import bump_version
 from store.models import Memory, User
 from tests.factories import make_user
@@ -76,6 +76,28 @@ def test_hybrid_finds_semantic_and_lexical_matches(
     assert (hit.memory.id, hit.lexical > 0, hit.lexical_rank, hit.dense_rank) == (
         "food", True, 1, 1
     )  # fmt: skip
+
+
+def test_terms_meet_irregular_past_forms_with_the_base_form() -> None:
+    assert terms("She bought a guitar, went home and wrote songs") == [
+        "buy", "guitar", "go", "home", "write", "song"
+    ]  # fmt: skip
+    assert terms("What did she buy? Where did she go?") == ["buy", "go"]
+    assert terms("a bit of rose tea") == ["bit", "rose", "tea"]  # other senses stay whole
+
+
+def test_a_question_in_the_base_form_matches_an_irregular_past_lexically(
+    session: Session, embedder: Embedder
+) -> None:
+    user = make_user(session, "bea")
+    _remember(session, embedder, user, "bought", "I bought a bike last week")
+    _remember(session, embedder, user, "rode", "We rode along the river on Sunday")
+    _remember(session, embedder, user, "cake", "I baked a cake for my mother")
+    assert user.id is not None
+    query = "What did I buy?"
+    hits = Retriever().search(session, user.id, query, embedder.embed([query])[0], 3)
+    assert [(h.memory.id, h.lexical > 0, h.lexical_rank) for h in hits][:1] == [("bought", True, 1)]
+    assert [h.memory.id for h in hits if h.lexical > 0] == ["bought"]
 
 
 def test_relevance_gate_returns_nothing_for_unrelated_queries(
