@@ -118,7 +118,7 @@ def finished(
         "model": reply.model,
         "output": output,
         "usage": usage(reply),
-        "persona": reply.trace,
+        "persona": reply.trace.dump(),
     }
 
 
