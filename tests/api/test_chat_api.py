@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import select
 
 from store.db import session_scope
-from store.models import Trace
+from store.models import Tenant, Trace
 from tests.api.conftest import LiveServer
 from tests.conftest import table_counts
 from tests.fakes.provider import FakeProvider, closed_url, cut, error, hang, ok
@@ -283,3 +283,34 @@ def test_turn_trace_and_job_are_written_together(
     after = table_counts(srv.runtime.db)
     assert (after["turn"] - before["turn"], after["trace"] - before["trace"]) == (1, 1)
     assert after["outbox"] - before["outbox"] == 1
+
+
+def test_the_admin_api_shows_the_trace_the_reply_carried(
+    live_server: Callable[..., LiveServer], fake_provider: FakeProvider
+) -> None:
+    admin_key = "adm-" + "k" * 40
+    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
+    srv = live_server(fast_model=FAST, model_endpoints={FAST: endpoint}, admin_key=admin_key)
+    fake_provider.script(ok("Hello Ada!"))
+    r = _client(srv).chat.completions.create(
+        model="persona/fast", user="ada", messages=[{"role": "user", "content": "hi"}]
+    )
+    trace = r.model_extra["persona"]
+    with session_scope(srv.runtime.db) as session:
+        tenant = session.exec(select(Tenant)).one()
+    users = f"{srv.url}/admin/v1/tenants/{tenant.id}/users"
+    auth = {"Authorization": f"Bearer {admin_key}"}
+    one = httpx.get(f"{users}/ada/traces/{trace['turn_id']}", headers=auth)
+    assert one.status_code == 200, one.text
+    assert one.json() == {
+        "id": one.json()["id"],
+        "turn_id": trace["turn_id"],
+        "tier": "fast",
+        "route_score": trace["route"]["score"],
+        "total_ms": trace["latency_ms"]["total"],
+        "created_at": one.json()["created_at"],
+        "user_message": "hi",
+        "reply": "Hello Ada!",
+        "data": trace,
+    }
+    assert httpx.get(f"{users}/ada/traces", headers=auth).json() == {"data": [one.json()]}
