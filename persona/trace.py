@@ -280,7 +280,7 @@ class TraceRecord(BaseModel):
     created_at: str  # ISO 8601
     user_message: str | None  # None: the turn is gone
     reply: str | None
-    data: Trace | dict[str, JsonValue]
+    data: Trace | dict[str, JsonValue] = Field(union_mode="left_to_right")
 
 
 class TraceRecords(BaseModel):
