@@ -11,6 +11,7 @@ from urllib.parse import quote
 import httpx
 
 from persona import errors
+from persona.route.types import Tier
 from persona.sdk import MessagesArg, build_request
 from persona.trace import Trace
 from persona.types import AUTO_MODEL, ChatReply, ChatRequest
@@ -109,7 +110,7 @@ class PersonaClient:
         messages: MessagesArg | None = None,
         model: str = AUTO_MODEL,
         session_id: str | None = None,
-        tier: str | None = None,
+        tier: Tier | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
         memory: str = "on",

@@ -21,7 +21,7 @@ from persona.llm.types import ChatResult, StreamChunk
 from persona.route.types import RouteDecision
 from persona.runtime import Runtime
 from persona.steering import Steering, persist_steering, steer
-from persona.trace import Attempt, Latency, MemoryUse, RouteTrace, Trace
+from persona.trace import Attempt, Latency, MemoryUse, ProjectMemoryUse, RouteTrace, Trace
 from persona.types import ChatReply, ChatRequest, Usage
 from store.db import session_scope
 from store.models import Profile, User, new_id
@@ -90,7 +90,7 @@ def _memory_use(request: ChatRequest) -> MemoryUse:
     """What the trace says of memory use: the mode, and the project if any."""
     if request.project is None or request.memory == "off":
         return MemoryUse(mode=request.memory)
-    return MemoryUse(
+    return ProjectMemoryUse(
         mode=request.memory, project=request.project, writes_to=stages.write_project(request)
     )
 

@@ -14,16 +14,9 @@ left out of the JSON too, so a client sees the shape it always saw.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Any, Literal
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    JsonValue,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-)
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from persona.route.types import Effort, Tier
 from persona.steer.types import Source, Verdict
@@ -34,22 +27,13 @@ ReplyKind = Literal["text", "tool_call"]
 Kwargs = dict[str, JsonValue]
 
 
-class Section(BaseModel):
-    """A part of the trace; fields named in `omit_none` are left out of the JSON when None."""
+def _absent(value: object) -> bool:
+    return value is None
 
-    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True)
 
-    omit_none: ClassVar[tuple[str, ...]] = ()
-
-    def _omitted(self) -> set[str]:
-        return {name for name in self.omit_none if getattr(self, name) is None}
-
-    @model_serializer(mode="wrap")
-    def _without_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, JsonValue]:
-        data: dict[str, JsonValue] = handler(self)
-        for name in self._omitted():
-            data.pop(name, None)
-        return data
+def _optional() -> Any:
+    """A field that is None when it does not apply, and then left out of the JSON."""
+    return Field(default=None, exclude_if=_absent)
 
 
 class Usage(BaseModel):
@@ -60,15 +44,17 @@ class Usage(BaseModel):
     total_tokens: int = 0
 
 
-class MemoryUse(Section):
-    """How the chat used memory: the mode and, in a project, the project and where it writes."""
+class MemoryUse(BaseModel):
+    """How the chat used memory: its mode (`ProjectMemoryUse` in a project)."""
 
     mode: MemoryMode
-    project: str | None = None
-    writes_to: str | None = None  # the project what it teaches belongs to (None: the user's)
 
-    def _omitted(self) -> set[str]:
-        return {"project", "writes_to"} if self.project is None else set()
+
+class ProjectMemoryUse(MemoryUse):
+    """A chat in a project: the project, and where what it teaches is written."""
+
+    project: str
+    writes_to: str | None  # the project's (project-only mode) or None: the user's own
 
 
 class MemoryTrace(BaseModel):
@@ -110,15 +96,13 @@ class PromptTrace(BaseModel):
     system: str
 
 
-class ConstraintTrace(Section):
+class ConstraintTrace(BaseModel):
     """A constraint in force (`steer.types.Constraint.as_dict`): provenance when known."""
-
-    omit_none = ("source", "created_at")
 
     id: str
     kwargs: Kwargs = Field(default_factory=dict)
-    source: Source | None = None
-    created_at: str | None = None
+    source: Source | None = _optional()
+    created_at: str | None = _optional()
 
 
 class RejectedTrace(ConstraintTrace):
@@ -174,10 +158,8 @@ class NotApplicable(BaseModel):
     why: str
 
 
-class SteeringTrace(Section):
+class SteeringTrace(BaseModel):
     """The constraints in force, which won and lost, verdicts, repairs and re-asks."""
-
-    omit_none = ("not_applicable",)
 
     active: list[ConstraintTrace] = Field(default_factory=list)
     dropped: list[DroppedTrace] = Field(default_factory=list)
@@ -194,11 +176,13 @@ class SteeringTrace(Section):
     refused_claims: list[Note] = Field(default_factory=list)
     mentions: list[Note] = Field(default_factory=list)
     compliant: bool | None = None  # every result passed (None: nothing was checked)
-    not_applicable: list[NotApplicable] | None = None
+    not_applicable: list[NotApplicable] | None = _optional()
 
 
-class AdaptedParam(Section):
+class AdaptedParam(BaseModel):
     """A request parameter changed for the model, e.g. a temperature a reasoning model refuses."""
+
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True)
 
     param: str
     from_: JsonValue = Field(alias="from")
@@ -223,10 +207,8 @@ class Attempt(BaseModel):
     ms: float
 
 
-class Latency(Section):
+class Latency(BaseModel):
     """Milliseconds per stage of the hot path, and in all; `store` only for a stored turn."""
-
-    omit_none = ("store",)
 
     user: float
     embed: float
@@ -236,7 +218,7 @@ class Latency(Section):
     compile: float
     model: float
     verify: float
-    store: float | None = None
+    store: float | None = _optional()
     total: float
 
 
@@ -246,7 +228,7 @@ class Trace(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     user: str
-    memory: MemoryUse
+    memory: ProjectMemoryUse | MemoryUse = Field(union_mode="left_to_right")
     memories: list[MemoryTrace]
     route: RouteTrace
     requested_model: str

@@ -12,6 +12,7 @@ from persona.trace import (
     MemoryTrace,
     MemoryUse,
     NotApplicable,
+    ProjectMemoryUse,
     PromptTrace,
     RequestTrace,
     RouteTrace,
@@ -36,7 +37,7 @@ STAGES = {
 def _trace(**changes: object) -> Trace:
     trace = Trace(
         user="ann",
-        memory=MemoryUse(mode="on", project="music", writes_to=None),
+        memory=ProjectMemoryUse(mode="on", project="music", writes_to=None),
         memories=[
             MemoryTrace(
                 id="m1", kind="fact", text="Ann plays the violin", score=0.5, why="relevant"
