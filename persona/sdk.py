@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from persona.config import Settings
 from persona.errors import InvalidInput
+from persona.route.types import Tier
 from persona.types import AUTO_MODEL, ChatMessage, ChatReply, ChatRequest
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ def build_request(
     *,
     model: str = AUTO_MODEL,
     session_id: str | None = None,
-    tier: str | None = None,
+    tier: Tier | None = None,
     temperature: float | None = None,
     max_tokens: int | None = None,
     memory: str = "on",
@@ -122,7 +123,7 @@ class Persona:
         messages: MessagesArg | None = None,
         model: str = AUTO_MODEL,
         session_id: str | None = None,
-        tier: str | None = None,
+        tier: Tier | None = None,
         temperature: float | None = None,
         max_tokens: int | None = None,
         memory: str = "on",

@@ -6,14 +6,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal
 
+from pydantic import JsonValue
 from sqlmodel import Session, col, or_, select
 
 from persona.errors import InvalidInput, NotFound
+from persona.llm.types import ChatResult, Usage
+from persona.route.types import TIERS, RouteDecision, Tier
 from persona.steering import Steering
+from persona.trace import (
+    AdaptedParam,
+    Fallback,
+    MemoryTrace,
+    ModelFamily,
+    NotApplicable,
+    PromptTrace,
+    RequestTrace,
+)
 from persona.types import AUTO_MODEL, TIER_MODELS, ChatRequest
 from store.models import Memory, Profile, Tenant, Trace, Turn, User, utcnow
 
@@ -22,6 +35,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from persona.config import Settings
+    from persona.llm.gateway import CallParams, Messages
     from persona.runtime import Runtime
 
 STICKY_WINDOW = timedelta(minutes=30)
@@ -32,7 +46,7 @@ REASONING_MODEL_HINTS = ("o1", "o3", "o4", "gpt-5", "reason", "r1", "thinking", 
 class ModelChoice:
     """What the request's `model` field asks for."""
 
-    override: str | None = None  # "fast" | "reasoning" forced by the request
+    override: Tier | None = None  # forced by the request
     model: str | None = None  # a configured alias's target model, used as is
     why: str = ""
 
@@ -61,17 +75,13 @@ class Recalled:
     text: str
     score: float
     date: str | None
-    why: str = "relevant"
+    why: Literal["profile", "relevant"] = "relevant"
 
-    def as_trace(self) -> dict[str, Any]:
+    def as_trace(self) -> MemoryTrace:
         """Trace form."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "text": self.text,
-            "score": round(self.score, 4),
-            "why": self.why,
-        }
+        return MemoryTrace(
+            id=self.id, kind=self.kind, text=self.text, score=round(self.score, 4), why=self.why
+        )
 
 
 PROFILE_KINDS = ("fact", "preference", "instruction")
@@ -151,7 +161,7 @@ def recall(
     chosen: list[Recalled] = []
     seen: set[str] = set()
     used = 0
-    candidates = [
+    candidates: list[tuple[Memory, float, Literal["profile", "relevant"]]] = [
         (m, 0.0, "profile")
         for m in profile_facts(session, user, settings.memory_profile_limit, projects)
     ]
@@ -175,7 +185,7 @@ def recall(
     return chosen
 
 
-def previous_tier(session: Session, user: User, session_id: str | None) -> str | None:
+def previous_tier(session: Session, user: User, session_id: str | None) -> Tier | None:
     """The tier of this user's previous turn in the same conversation, if recent."""
     query = select(Turn).where(Turn.user_id == user.id, Turn.created_at > utcnow() - STICKY_WINDOW)
     if session_id is not None:
@@ -186,7 +196,11 @@ def previous_tier(session: Session, user: User, session_id: str | None) -> str |
     trace = session.exec(select(Trace).where(Trace.turn_id == last.id)).first()
     if trace is not None and (trace.data or {}).get("tier_override"):
         return None  # an explicit tier applied to that request only; it is not sticky
-    return last.tier
+    return _tier(last.tier)
+
+
+def _tier(name: str) -> Tier | None:
+    return "reasoning" if name == "reasoning" else "fast" if name in TIERS else None
 
 
 def route(
@@ -198,7 +212,7 @@ def route(
     message: str,
     embedding: NDArray[np.float32],
     choice: ModelChoice,
-) -> Any:
+) -> RouteDecision:
     """The fast/reasoning decision with its score, threshold, signals and reason."""
     from persona.route.calibrate import tenant_threshold
 
@@ -223,16 +237,17 @@ def route(
 
 @dataclass
 class ModelCall:
-    """The provider call: messages, parameters, and what the trace records of the prompt."""
+    """The provider call: model, messages, parameters, and what the trace records of them."""
 
-    tier: str
-    messages: list[dict[str, Any]]
-    params: dict[str, Any]
-    prompt_trace: dict[str, Any] = field(default_factory=dict)
-    request_trace: dict[str, Any] = field(default_factory=dict)
+    tier: Tier
+    model: str
+    messages: Messages
+    params: CallParams
+    prompt: PromptTrace
+    request: RequestTrace = field(default_factory=RequestTrace)
 
 
-def model_family(model: str, tier: str) -> str:
+def model_family(model: str, tier: Tier) -> ModelFamily:
     """`local`, `reasoning` or `chat`: which prompt adapter a model gets."""
     if model.startswith("local/"):
         return "local"
@@ -248,7 +263,7 @@ def compile_call(
     profile: Profile,
     steering: Steering,
     memories: list[Recalled],
-    decision: Any,
+    decision: RouteDecision,
     choice: ModelChoice,
 ) -> ModelCall:
     """The provider call: the compiled prompt for the chosen model and its parameters."""
@@ -278,20 +293,20 @@ def compile_call(
             constraints=steering.active,
             user_instructions=instructions,
             memories=[(m.id, m.kind, m.text, m.date) for m in memories],
-            model_family=family,  # type: ignore[arg-type]
+            model_family=family,
             history=[m.model_dump() for m in request.messages],
             describe=describe,
         )
     )
-    params: dict[str, Any] = {"model": model}
+    params: CallParams = {}
     extra = dict(request.params)
-    record: dict[str, Any] = {"forwarded": [], "adapted": [], "refused": []}
+    record = RequestTrace()
     if "max_completion_tokens" in extra:
-        record["forwarded"].append("max_completion_tokens")
+        record.forwarded.append("max_completion_tokens")
     else:
         params["max_tokens"] = request.max_tokens or settings.max_tokens_default
         if request.max_tokens:
-            record["forwarded"].append("max_tokens")
+            record.forwarded.append("max_tokens")
     for name in ("temperature", "top_p"):
         value = request.temperature if name == "temperature" else extra.get(name)
         if value is None:
@@ -299,16 +314,18 @@ def compile_call(
         if name in compiled.drop_params:
             extra.pop(name, None)
             why = f"{model} is a reasoning model and takes no {name}"
-            record["adapted"].append({"param": name, "from": value, "to": None, "why": why})
-        elif name == "temperature":
-            params["temperature"] = value
-            record["forwarded"].append(name)
+            record.adapted.append(
+                AdaptedParam.model_validate({"param": name, "from": value, "to": None, "why": why})
+            )
+        elif name == "temperature" and request.temperature is not None:
+            params["temperature"] = request.temperature
+            record.forwarded.append(name)
     if request.reasoning_effort is not None:
         params["reasoning_effort"] = request.reasoning_effort
-        record["forwarded"].append("reasoning_effort")
+        record.forwarded.append("reasoning_effort")
     elif family == "reasoning" and decision.effort:
         params["reasoning_effort"] = decision.effort
-    record["forwarded"].extend(sorted(k for k in extra if k not in record["forwarded"]))
+    record.forwarded.extend(sorted(k for k in extra if k not in record.forwarded))
     if extra:
         params["extra"] = extra
     system = next(
@@ -316,14 +333,15 @@ def compile_call(
     )
     return ModelCall(
         tier=tier,
+        model=model,
         messages=_with_raw(compiled.messages, request),
         params=params,
-        prompt_trace={"family": family, "sections": compiled.sections, "system": system},
-        request_trace=record,
+        prompt=PromptTrace(family=family, sections=compiled.sections, system=system),
+        request=record,
     )
 
 
-def _with_raw(compiled: list[dict[str, Any]], request: ChatRequest) -> list[dict[str, Any]]:
+def _with_raw(compiled: list[dict[str, str]], request: ChatRequest) -> Messages:
     """The compiled messages with each client message as sent (parts, tool calls, names).
 
     The compiler keeps the conversation's non-system messages in order at the end; where it
@@ -333,12 +351,12 @@ def _with_raw(compiled: list[dict[str, Any]], request: ChatRequest) -> list[dict
     if not history or not any(m.raw for m in history):
         return compiled
     head = compiled[: len(compiled) - len(history)]
-    out = list(head)
+    out: list[dict[str, JsonValue]] = [dict(m) for m in head]
     for msg, built in zip(history, compiled[len(head) :], strict=True):
         if msg.raw is None:
-            out.append(built)
+            out.append(dict(built))
             continue
-        raw = dict(msg.raw)
+        raw: dict[str, JsonValue] = dict(msg.raw)
         added = str(built.get("content") or "")[len(msg.content) :]
         if added and built.get("content") != msg.content:
             content = raw.get("content")
@@ -360,44 +378,54 @@ def not_applicable(request: ChatRequest, tool_call: bool) -> str | None:
     return None
 
 
-def has_tool_call(raw: dict[str, Any] | None) -> bool:
+def has_tool_call(raw: Mapping[str, JsonValue] | None) -> bool:
     """Whether a provider response's first choice calls a tool."""
-    choices = (raw or {}).get("choices") or []
-    message = (choices[0].get("message") or {}) if choices else {}
+    choices = (raw or {}).get("choices")
+    first = choices[0] if isinstance(choices, list) and choices else None
+    message = first.get("message") if isinstance(first, dict) else None
+    if not isinstance(message, dict):
+        return False
     return bool(message.get("tool_calls") or message.get("function_call"))
 
 
 def verify(
-    rt: Runtime, prep: Any, text: str, result: Any, *, tool_call: bool | None = None
-) -> tuple[str, Any]:
+    rt: Runtime,
+    request: ChatRequest,
+    call: ModelCall,
+    steering: Steering,
+    text: str,
+    result: ChatResult,
+    *,
+    tool_call: bool | None = None,
+) -> tuple[str, ChatResult]:
     """Check the reply against the active constraints: repair, re-ask once if still failing,
-    and fall back (`persona.steer.repair.fall_back`) as the last resort."""
-    steering: Steering = prep.steering
+    and fall back (`persona.steer.repair.fall_back`) as the last resort.
+
+    What happened is recorded in `steering` (verdicts, repairs, re-ask, fallback), for the
+    trace; returns the text to send and the result (usage and cost of both calls if re-asked).
+    """
     if not steering.active:
         return text, result
     if tool_call is None:
-        tool_call = has_tool_call(getattr(result, "raw", None))
-    reason = not_applicable(prep.request, tool_call)
+        tool_call = has_tool_call(result.raw)
+    reason = not_applicable(request, tool_call)
     if reason is not None:
-        prep.trace["steering"] = {
-            **steering.as_trace(),
-            "not_applicable": [{"id": c.id, "why": reason} for c in steering.active],
-        }
+        steering.not_applicable = [NotApplicable(id=c.id, why=reason) for c in steering.active]
         return text, result
     from persona.steer.repair import fall_back, reask_prompt, repair
 
     fixed = repair(steering.active, text)
-    steering.results_before_repair = _verdicts(fixed.before)
+    steering.results_before_repair = list(fixed.before)
     if not fixed.passed and rt.settings.reask:
         retry_messages = [
-            *prep.call.messages,
+            *call.messages,
             {"role": "assistant", "content": text},
             {"role": "user", "content": reask_prompt(steering.active, fixed.verdicts)},
         ]
         from persona.errors import ProviderError
 
         try:
-            second = rt.gateway.complete(retry_messages, **prep.call.params)
+            second = rt.gateway.complete(retry_messages, model=call.model, **call.params)
         except ProviderError:
             second = None  # keep the first, repaired reply rather than fail the turn
         if second is not None:
@@ -409,23 +437,14 @@ def verify(
     if not fixed.passed:
         kept = fall_back(steering.active, fixed)
         if kept.fell_back:
-            steering.fallback = {"rules": kept.fell_back, "model_text": fixed.text}
+            steering.fallback = Fallback(rules=kept.fell_back, model_text=fixed.text)
             fixed = kept
     steering.repairs = list(fixed.applied)
-    steering.results = _verdicts(fixed.verdicts)
-    prep.trace["steering"] = steering.as_trace()
+    steering.results = list(fixed.verdicts)
     return fixed.text, result
 
 
-def _verdicts(verdicts: list[Any]) -> list[dict[str, Any]]:
-    return [{"id": v.id, "passed": v.passed, "detail": v.detail} for v in verdicts]
-
-
-def _merge_usage(first: Any, second: Any) -> Any:
-    from dataclasses import replace
-
-    from persona.llm.types import Usage
-
+def _merge_usage(first: ChatResult, second: ChatResult) -> ChatResult:
     usage = Usage(
         prompt_tokens=first.usage.prompt_tokens + second.usage.prompt_tokens,
         completion_tokens=first.usage.completion_tokens + second.usage.completion_tokens,

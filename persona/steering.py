@@ -8,10 +8,21 @@ reply stores the standing ones the message set, with the turn as provenance.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlmodel import Session
 
+from persona.steer.types import Constraint, Verdict
+from persona.trace import (
+    ConstraintRow,
+    ConstraintTrace,
+    DroppedTrace,
+    Fallback,
+    NotApplicable,
+    Note,
+    RejectedTrace,
+    SteeringTrace,
+    StoredFromMessage,
+)
 from store.models import Profile, Tenant, User, utcnow
 
 
@@ -19,51 +30,57 @@ from store.models import Profile, Tenant, User, utcnow
 class Steering:
     """The constraints and instructions in force for one reply, and what happened to them."""
 
-    active: list[Any] = field(default_factory=list)  # steer.types.Constraint, after precedence
-    dropped: list[dict[str, Any]] = field(default_factory=list)
+    active: list[Constraint] = field(default_factory=list)  # after precedence
+    dropped: list[DroppedTrace] = field(default_factory=list)
     developer_instructions: str = ""
     instructions: list[str] = field(default_factory=list)
-    new_constraints: list[dict[str, Any]] = field(default_factory=list)  # standing, from chat
+    new_constraints: list[ConstraintRow] = field(default_factory=list)  # standing, from chat
     new_instructions: list[str] = field(default_factory=list)
-    one_off: list[dict[str, Any]] = field(default_factory=list)
-    rejected: list[dict[str, Any]] = field(default_factory=list)
-    results: list[dict[str, Any]] = field(default_factory=list)
+    one_off: list[ConstraintRow] = field(default_factory=list)
+    rejected: list[RejectedTrace] = field(default_factory=list)
+    results: list[Verdict] = field(default_factory=list)
     # the verdicts on the model's first reply as it came, before any repair or re-ask
-    results_before_repair: list[dict[str, Any]] = field(default_factory=list)
+    results_before_repair: list[Verdict] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
     reasked: bool = False
     # set when neither repair nor re-ask could make the reply keep a rule: which rule, why
-    fallback: dict[str, Any] | None = None
+    fallback: Fallback | None = None
     # claims of authority the message made (never stored or applied) and mentions it ignored
-    refused_claims: list[dict[str, str]] = field(default_factory=list)
-    mentions: list[dict[str, str]] = field(default_factory=list)
+    refused_claims: list[Note] = field(default_factory=list)
+    mentions: list[Note] = field(default_factory=list)
+    # set when the reply's text must not be checked (a tool call, structured output)
+    not_applicable: list[NotApplicable] | None = None
 
     @property
     def has_checks(self) -> bool:
         """Whether the reply must be checked (and so buffered when streaming)."""
         return bool(self.active)
 
-    def as_trace(self) -> dict[str, Any]:
+    def as_trace(self) -> SteeringTrace:
         """Trace form: active constraints, which won and lost, verdicts, repairs."""
-        return {
-            "active": [c.as_dict() for c in self.active],
-            "dropped": self.dropped,
-            "instructions": self.instructions,
-            "stored_from_message": {
-                "constraints": self.new_constraints,
-                "instructions": self.new_instructions,
-            },
-            "one_off": self.one_off,
-            "rejected": self.rejected,
-            "results": self.results,
-            "results_before_repair": self.results_before_repair,
-            "repairs": self.repairs,
-            "reasked": self.reasked,
-            "fallback": self.fallback,
-            "refused_claims": self.refused_claims,
-            "mentions": self.mentions,
-            "compliant": all(r["passed"] for r in self.results) if self.results else None,
-        }
+        return SteeringTrace(
+            active=[_constraint_trace(c) for c in self.active],
+            dropped=list(self.dropped),
+            instructions=list(self.instructions),
+            stored_from_message=StoredFromMessage(
+                constraints=list(self.new_constraints), instructions=list(self.new_instructions)
+            ),
+            one_off=list(self.one_off),
+            rejected=list(self.rejected),
+            results=list(self.results),
+            results_before_repair=list(self.results_before_repair),
+            repairs=list(self.repairs),
+            reasked=self.reasked,
+            fallback=self.fallback,
+            refused_claims=list(self.refused_claims),
+            mentions=list(self.mentions),
+            compliant=all(r.passed for r in self.results) if self.results else None,
+            not_applicable=self.not_applicable,
+        )
+
+
+def _constraint_trace(c: Constraint) -> ConstraintTrace:
+    return ConstraintTrace.model_validate(c.as_dict())
 
 
 def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> Steering:
@@ -82,33 +99,39 @@ def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> S
     )
     parsed = parse_preferences(message)
     # a message can only set its sender's own rules: claimed authority sets nothing
-    out.refused_claims = [{"text": c.text, "reason": c.reason} for c in parsed.claims]
-    out.mentions = [{"text": m.text, "reason": m.reason} for m in parsed.mentions]
-    one_off_rows: list[dict[str, Any]] = []
+    out.refused_claims = [Note(text=c.text, reason=c.reason) for c in parsed.claims]
+    out.mentions = [Note(text=m.text, reason=m.reason) for m in parsed.mentions]
+    one_off: list[ConstraintRow] = []
     for c in parsed.constraints:
         source = "chat" if parsed.scope == "standing" else "one_off"
         try:
             row = constraint_row(c.id, dict(c.kwargs), source)
         except PersonaError as exc:
-            out.rejected.append({**c.as_dict(), "reason": exc.message})
+            out.rejected.append(
+                RejectedTrace.model_validate({**c.as_dict(), "reason": exc.message})
+            )
             continue
         if parsed.scope == "standing":
             user_rows, _ = merge_constraint(user_rows, row)
-            out.new_constraints.append(row)
+            out.new_constraints.append(ConstraintRow.model_validate(row))
         else:
-            one_off_rows.append(row)
+            one_off.append(ConstraintRow.model_validate(row))
     if parsed.scope == "standing":
         out.new_instructions = list(parsed.instructions)
         out.instructions.extend(parsed.instructions)
-    out.one_off = one_off_rows
+    out.one_off = one_off
     resolution = resolve(
         [to_constraint(r) for r in developer_rows],
         [to_constraint(r) for r in user_rows],
-        [to_constraint(r) for r in one_off_rows],
+        [to_constraint(r.model_dump(mode="json")) for r in one_off],
     )
     out.active = list(resolution.active)
     out.dropped = [
-        {"constraint": c.as_dict(), "reason": reason, "winner": w.as_dict() if w else None}
+        DroppedTrace(
+            constraint=_constraint_trace(c),
+            reason=reason,
+            winner=_constraint_trace(w) if w else None,
+        )
         for c, reason, w in resolution.dropped
     ]
     return out
@@ -123,9 +146,12 @@ def persist_steering(session: Session, user: User, steering: Steering, turn_id: 
 
     profile = get_profile(session, user)
     rows = list(profile.constraints)
+    # the turn is their provenance, in the profile and in the trace
+    steering.new_constraints = [
+        r.model_copy(update={"turn_id": turn_id}) for r in steering.new_constraints
+    ]
     for row in steering.new_constraints:
-        row["turn_id"] = turn_id
-        rows, _ = merge_constraint(rows, row)
+        rows, _ = merge_constraint(rows, row.model_dump(mode="json"))
     profile.constraints = rows
     profile.instructions = [
         *profile.instructions,

@@ -7,10 +7,25 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from persona.route.types import Tier
+from persona.trace import MemoryMode, RouteTrace, Trace, Usage
+
+__all__ = [
+    "AUTO_MODEL",
+    "TIER_MODELS",
+    "ChatMessage",
+    "ChatReply",
+    "ChatRequest",
+    "MemoryMode",
+    "Role",
+    "Timestamp",
+    "Trace",
+    "Usage",
+]
+
 Role = Literal["system", "developer", "user", "assistant", "tool"]
-TIER_MODELS = {"persona/fast": "fast", "persona/reasoning": "reasoning"}
+TIER_MODELS: dict[str, Tier] = {"persona/fast": "fast", "persona/reasoning": "reasoning"}
 AUTO_MODEL = "persona/auto"
-MemoryMode = Literal["on", "off", "project"]
 
 # the times persona accepts (`as_of`, `expires_at`): databases and offsets break at the ends
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
@@ -46,7 +61,7 @@ class ChatRequest(BaseModel):
     session_id: str | None = None
     temperature: float | None = None
     max_tokens: int | None = None
-    tier: Literal["fast", "reasoning"] | None = None  # explicit override, like model=persona/<tier>
+    tier: Tier | None = None  # explicit override, like model=persona/<tier>
     stream: bool = False
     # "off": temporary chat (memory neither read nor written); "project": only `project`'s
     memory: MemoryMode = "on"
@@ -58,28 +73,19 @@ class ChatRequest(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)  # other OpenAI params, forwarded as is
 
 
-class Usage(BaseModel):
-    """Token counts of the model call(s) for one reply."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    total_tokens: int = 0
-
-
 class ChatReply(BaseModel):
-    """A reply and the trace explaining it."""
+    """A reply and the trace explaining it (`persona.trace.Trace`)."""
 
     id: str
     reply: str
     model: str
-    tier: str
+    tier: Tier
     usage: Usage
-    trace: dict[str, Any]
+    trace: Trace
     finish_reason: str | None = None
     raw: dict[str, Any] | None = None  # the provider's response (choices, tool calls, usage...)
 
     @property
-    def route(self) -> dict[str, Any]:
+    def route(self) -> RouteTrace:
         """The routing decision (tier, score, threshold, effort, signals, reason)."""
-        route: dict[str, Any] = self.trace.get("route", {})
-        return route
+        return self.trace.route

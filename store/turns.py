@@ -20,6 +20,7 @@ def record_turn(
     trace: dict[str, Any],
     turn_id: str | None = None,
     route_score: float | None,
+    total_ms: float = 0.0,
     session_id: str | None = None,
     jobs: tuple[JobKind, ...] = (EXTRACT_JOB,),
     project: str | None = None,
@@ -46,6 +47,7 @@ def record_turn(
         user_id=user.id,
         tier=tier,
         route_score=route_score,
+        total_ms=total_ms,
         data=trace,
     )
     session.add(trace_row)
@@ -62,5 +64,4 @@ def record_turn(
         payload["project"] = project
     for kind in jobs:
         session.add(Outbox(kind=kind, user_id=user.id, payload=payload))
-    # no flush: the caller may still complete `trace` (it is inserted at commit)
     return turn, trace_row

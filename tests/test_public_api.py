@@ -23,6 +23,7 @@ def test_all_is_the_public_surface() -> None:
         "ProviderTimeout",
         "RateLimited",
         "Settings",
+        "Trace",
         "Unauthorized",
         "Usage",
         "wrap",

@@ -10,6 +10,7 @@ from api.admin_deps import AdminDep, Limit, Offset
 from api.deps import RuntimeDep
 from api.routes.admin_tenants import ReasonBody
 from persona.admin import corrections, queries
+from persona.trace import TraceRecord, TraceRecords
 from store.db import session_scope
 
 router = APIRouter(prefix="/admin/v1/tenants/{tenant_id}/users", tags=["admin"])
@@ -48,7 +49,7 @@ def turns(
         }
 
 
-@router.get("/{user_id:path}/traces")
+@router.get("/{user_id:path}/traces", response_model=TraceRecords)
 def traces(
     tenant_id: str,
     user_id: str,
@@ -71,7 +72,7 @@ def traces(
         return {"data": data}
 
 
-@router.get("/{user_id:path}/traces/{turn_id}")
+@router.get("/{user_id:path}/traces/{turn_id}", response_model=TraceRecord)
 def trace(
     tenant_id: str, user_id: str, turn_id: str, admin: AdminDep, runtime: RuntimeDep
 ) -> dict[str, Any]:

@@ -95,7 +95,7 @@ def _completion(reply: ChatReply, created: int) -> dict[str, Any]:
     for key in ("system_fingerprint", "service_tier"):
         if raw.get(key) is not None:
             out[key] = raw[key]
-    out["persona"] = reply.trace
+    out["persona"] = reply.trace.dump()
     return out
 
 
@@ -151,7 +151,7 @@ def _stream_events(
         while item is not None:
             if isinstance(item, ChatReply):
                 final = finish or _chunk(cid, created, model, {}, item.finish_reason or "stop")
-                final["persona"] = item.trace
+                final["persona"] = item.trace.dump()
                 yield _sse(final)
                 if usage:
                     tail = _chunk(cid, created, model, {}, None)

@@ -38,9 +38,8 @@ def _chat(args: argparse.Namespace) -> int:
     request = build_request(args.user, args.message, model=args.model, session_id=args.session)
     reply = ChatEngine(rt).chat(tenant.id, request)
     if args.json:
-        print_json({"reply": reply.reply, "trace": reply.trace})
+        print_json({"reply": reply.reply, "trace": reply.trace.dump()})
         return 0
-    route = reply.route
     print(reply.reply)
-    print(f"\n[{reply.tier} · {reply.model} · {route.get('reason', '')}]")
+    print(f"\n[{reply.tier} · {reply.model} · {reply.route.reason}]")
     return 0

@@ -136,10 +136,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 persona.process_background()  # the user's think time
                 if n < WARM_UP:
                     continue
-                latency = dict(reply.trace["latency_ms"])
-                for stage, ms in latency.items():
+                latency = reply.trace.latency_ms
+                for stage, ms in latency.model_dump().items():
                     stages.setdefault(stage, []).append(float(ms))
-                overhead.append(float(latency["total"]) - float(latency.get("model", 0.0)))
+                overhead.append(latency.total - latency.model)
             settings = runtime.settings
     return {
         "messages": args.messages,

@@ -26,6 +26,7 @@ from typing import Any
 
 from persona.errors import InvalidInput
 from persona.evals import read_jsonl
+from persona.trace import Trace
 
 DEFAULT_MAX_TOKENS = 80
 
@@ -80,16 +81,12 @@ class TurnRecord:
         return not self.missing and all(self.after.values())
 
 
-def record_turn(
-    conversation: str, turn: int, expect: list[str], trace: dict[str, Any]
-) -> TurnRecord:
+def record_turn(conversation: str, turn: int, expect: list[str], trace: Trace) -> TurnRecord:
     """A `TurnRecord` from a reply's trace (its steering section)."""
-    steering = trace.get("steering") or {}
-    active = [c["id"] for c in steering.get("active", [])]
-    after = {r["id"]: bool(r["passed"]) for r in steering.get("results", [])}
-    before = {
-        r["id"]: bool(r["passed"]) for r in steering.get("results_before_repair", [])
-    } or dict(after)
+    steering = trace.steering
+    active = [c.id for c in steering.active]
+    after = {r.id: r.passed for r in steering.results}
+    before = {r.id: r.passed for r in steering.results_before_repair} or dict(after)
     return TurnRecord(
         conversation=conversation,
         turn=turn,
@@ -97,8 +94,8 @@ def record_turn(
         missing=[c for c in expect if c not in active],
         before=before,
         after=after,
-        reasked=bool(steering.get("reasked")),
-        fallback=bool(steering.get("fallback")),
+        reasked=steering.reasked,
+        fallback=steering.fallback is not None,
     )
 
 

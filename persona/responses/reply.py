@@ -125,7 +125,7 @@ def finished(
         "model": reply.model,
         "output": output,
         "usage": usage(reply),
-        "persona": reply.trace,
+        "persona": reply.trace.dump(),
     }
 
 

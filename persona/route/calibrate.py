@@ -12,8 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from persona.errors import InvalidInput
+
+Scores = Sequence[float] | NDArray[np.float64]
 
 MIN_THRESHOLD = 0.02
 MAX_THRESHOLD = 0.98
@@ -31,7 +34,7 @@ def _check_share(target_share: float) -> None:
         raise InvalidInput(f"target share must be between 0 and 1, got {target_share}")
 
 
-def calibrate_threshold(scores: Sequence[float], target_share: float) -> float:
+def calibrate_threshold(scores: Scores, target_share: float) -> float:
     """The threshold that sends `target_share` of `scores` to reasoning (a score quantile)."""
     _check_share(target_share)
     values = np.asarray(scores, dtype=np.float64)
@@ -42,13 +45,13 @@ def calibrate_threshold(scores: Sequence[float], target_share: float) -> float:
     return float(np.quantile(values, 1.0 - target_share, method="higher"))
 
 
-def threshold_for_budget(target_share: float, reference_scores: Sequence[float]) -> float:
+def threshold_for_budget(target_share: float, reference_scores: Scores) -> float:
     """A threshold for a budget before any traffic: the quantile of reference scores."""
     return calibrate_threshold(reference_scores, target_share)
 
 
 def tenant_threshold(
-    settings: Mapping[str, Any], default: float, reference_scores: Sequence[float]
+    settings: Mapping[str, Any], default: float, reference_scores: Scores
 ) -> float:
     """The tenant's threshold: `route_threshold`, else from `target_share`, else `default`."""
     if settings.get("route_threshold") is not None:

@@ -124,7 +124,7 @@ class Embedded:
             completion.usage.prompt_tokens = reply.usage.prompt_tokens
             completion.usage.completion_tokens = reply.usage.completion_tokens
             completion.usage.total_tokens = reply.usage.total_tokens
-        completion.persona = reply.trace  # type: ignore[attr-defined]  # as the server sends it
+        completion.persona = reply.trace.dump()  # type: ignore[attr-defined]  # as the server sends it
         return completion
 
     def stream(
@@ -161,7 +161,7 @@ def _chunks(
         while item is not None:
             if isinstance(item, ChatReply):
                 final = finish or _text_chunk(gateway, None, item.finish_reason or "stop")
-                final.persona = item.trace  # type: ignore[attr-defined]
+                final.persona = item.trace.dump()  # type: ignore[attr-defined]
                 yield final
                 if usage and gateway.usage_chunk is not None:
                     tail: ChatCompletionChunk = gateway.usage_chunk

@@ -8,12 +8,32 @@ from collections.abc import Callable
 import httpx
 import openai
 import pytest
+from sqlmodel import select
 
+from store.db import session_scope
+from store.models import Tenant, Trace
 from tests.api.conftest import LiveServer
 from tests.conftest import table_counts
 from tests.fakes.provider import FakeProvider, closed_url, cut, error, hang, ok
 
 FAST, REASONING, BACKUP = "openai/fast-fake", "openai/reasoning-fake", "openai/backup-fake"
+STAGES = ["user", "embed", "retrieve", "steer", "route", "compile", "model", "verify"]
+NO_STEERING = {
+    "active": [],
+    "dropped": [],
+    "instructions": [],
+    "stored_from_message": {"constraints": [], "instructions": []},
+    "one_off": [],
+    "rejected": [],
+    "results": [],
+    "results_before_repair": [],
+    "repairs": [],
+    "reasked": False,
+    "fallback": None,
+    "refused_claims": [],
+    "mentions": [],
+    "compliant": None,
+}
 
 
 @pytest.fixture
@@ -44,26 +64,57 @@ def test_chat_completion_returns_reply_and_trace(
     assert r.choices[0].message.content == "Hello Alice!"
     assert r.choices[0].finish_reason == "stop"
     assert (r.usage.prompt_tokens, r.usage.completion_tokens, r.usage.total_tokens) == (50, 3, 53)
-    trace = r.model_extra["persona"]
-    assert trace["model"] == FAST
-    assert trace["tier"] == "fast"
-    assert trace["route"]["tier"] == "fast"
-    assert trace["route"]["reason"]
-    assert trace["memories"] == []
-    assert set(trace["latency_ms"]) >= {
-        "user",
-        "embed",
-        "retrieve",
-        "route",
-        "compile",
-        "model",
-        "store",
-        "total",
-    }
-    assert trace["turn_id"] == r.id.removeprefix("chatcmpl-")
     sent = fake_provider.requests[-1].body
     assert sent["messages"][0]["role"] == "system"
     assert sent["messages"][-1] == {"role": "user", "content": "hi there"}
+    trace = r.model_extra["persona"]
+    route, latency = trace["route"], trace["latency_ms"]
+    assert list(latency) == [*STAGES, "store", "total"]
+    assert (
+        trace
+        == {
+            "user": "alice",
+            "memory": {"mode": "on"},
+            "memories": [],
+            "route": {
+                "tier": "fast",
+                "score": route["score"],  # the classifier's, not forced
+                "threshold": srv.runtime.router.default_threshold,
+                "effort": None,
+                "signals": [
+                    *route["signals"][:-1],
+                    {"name": "override", "value": "fast", "effect": "forces fast"},
+                ],
+                "reason": "The request asked for the fast model explicitly.",
+            },
+            "requested_model": "persona/fast",
+            "tier_override": "fast",
+            "prompt": {
+                "family": "chat",
+                "sections": ["role"],
+                "system": sent["messages"][0]["content"],
+            },
+            "steering": NO_STEERING,
+            "request": {"forwarded": ["user"], "adapted": [], "refused": []},
+            "model": FAST,
+            "tier": "fast",
+            "usage": {"prompt_tokens": 50, "completion_tokens": 3, "total_tokens": 53},
+            "cost_usd": None,
+            "attempts": [],
+            "reply_kind": "text",
+            "turn_id": r.id.removeprefix("chatcmpl-"),
+            "latency_ms": latency,
+        }
+    )
+    # what is stored with the turn is what the reply carried
+    with session_scope(srv.runtime.db) as session:
+        row = session.exec(select(Trace).where(Trace.turn_id == trace["turn_id"])).one()
+        assert (row.data, row.tier, row.route_score, row.total_ms) == (
+            trace,
+            "fast",
+            route["score"],
+            latency["total"],
+        )
 
 
 def test_streaming_with_the_openai_client(srv: LiveServer, fake_provider: FakeProvider) -> None:
@@ -80,8 +131,16 @@ def test_streaming_with_the_openai_client(srv: LiveServer, fake_provider: FakePr
     assert text == "one two three four"
     finals = [c for c in chunks if c.choices and c.choices[0].finish_reason == "stop"]
     assert len(finals) == 1
-    assert finals[0].model_extra["persona"]["tier"] == "fast"
-    assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens > 0
+    trace = finals[0].model_extra["persona"]
+    assert (trace["tier"], trace["reply_kind"], trace["usage"]) == (
+        "fast",
+        "text",
+        chunks[-1].usage.model_dump(exclude_none=True),
+    )
+    assert chunks[-1].usage.total_tokens > 0
+    with session_scope(srv.runtime.db) as session:  # the streamed trace is the stored one
+        row = session.exec(select(Trace).where(Trace.turn_id == trace["turn_id"])).one()
+        assert row.data == trace
 
 
 def test_user_from_header(srv: LiveServer, fake_provider: FakeProvider) -> None:
@@ -101,7 +160,9 @@ def test_retries_then_succeeds(srv: LiveServer, fake_provider: FakeProvider) -> 
     )
     assert r.choices[0].message.content == "recovered"
     attempts = r.model_extra["persona"]["attempts"]
-    assert [(a["model"], a["status"]) for a in attempts] == [(FAST, 500)]
+    assert attempts == [
+        {"model": FAST, "error": "server_error", "status": 500, "ms": attempts[0]["ms"]}
+    ]
 
 
 def test_falls_back_to_the_next_model(
@@ -222,3 +283,34 @@ def test_turn_trace_and_job_are_written_together(
     after = table_counts(srv.runtime.db)
     assert (after["turn"] - before["turn"], after["trace"] - before["trace"]) == (1, 1)
     assert after["outbox"] - before["outbox"] == 1
+
+
+def test_the_admin_api_shows_the_trace_the_reply_carried(
+    live_server: Callable[..., LiveServer], fake_provider: FakeProvider
+) -> None:
+    admin_key = "adm-" + "k" * 40
+    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
+    srv = live_server(fast_model=FAST, model_endpoints={FAST: endpoint}, admin_key=admin_key)
+    fake_provider.script(ok("Hello Ada!"))
+    r = _client(srv).chat.completions.create(
+        model="persona/fast", user="ada", messages=[{"role": "user", "content": "hi"}]
+    )
+    trace = r.model_extra["persona"]
+    with session_scope(srv.runtime.db) as session:
+        tenant = session.exec(select(Tenant)).one()
+    users = f"{srv.url}/admin/v1/tenants/{tenant.id}/users"
+    auth = {"Authorization": f"Bearer {admin_key}"}
+    one = httpx.get(f"{users}/ada/traces/{trace['turn_id']}", headers=auth)
+    assert one.status_code == 200, one.text
+    assert one.json() == {
+        "id": one.json()["id"],
+        "turn_id": trace["turn_id"],
+        "tier": "fast",
+        "route_score": trace["route"]["score"],
+        "total_ms": trace["latency_ms"]["total"],
+        "created_at": one.json()["created_at"],
+        "user_message": "hi",
+        "reply": "Hello Ada!",
+        "data": trace,
+    }
+    assert httpx.get(f"{users}/ada/traces", headers=auth).json() == {"data": [one.json()]}

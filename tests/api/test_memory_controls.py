@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 
 from persona.client import PersonaClient
+from persona.trace import MemoryUse
 from tests.api.conftest import LiveServer
 from tests.conftest import table_counts
 from tests.fakes.provider import FakeProvider
@@ -104,7 +106,8 @@ def test_temporary_chat_reads_and_writes_no_memory(srv: LiveServer) -> None:
                 None,
             )
             assert "Paris" not in _system(reply)
-        assert by_sdk.trace["memory"] == {"mode": "off"} and "Paris" not in str(by_sdk.trace)
+        assert by_sdk.trace.memory == MemoryUse(mode="off") and by_sdk.trace.turn_id is None
+        assert "Paris" not in json.dumps(by_sdk.trace.dump())
         # the profile is read (instructions still hold) but not changed
         assert "Always sign replies with a dash" in _system(by_body)
         assert [m["text"] for m in client.memories("ann").list(kind="fact")] == ["Lives in Paris"]
@@ -169,9 +172,9 @@ def test_project_only_chat_reads_and_writes_only_its_project(srv: LiveServer) ->
         assert lisbon and {m["project"] for m in lisbon} == {"music"}
         assert "Lisbon" not in _system(_chat(srv, "ann", "where do I live?"))
         novel = client.chat("ann", "where do I live?", memory="project", project="novel")
-        assert "Lisbon" not in novel.trace["prompt"]["system"]
+        assert "Lisbon" not in novel.trace.prompt.system
         music = client.chat("ann", "where do I live?", memory="project", project="music")
-        assert "Lisbon" in music.trace["prompt"]["system"]
+        assert "Lisbon" in music.trace.prompt.system
 
 
 def test_no_memory_of_one_project_in_a_prompt_of_another(engine: Any) -> None:
@@ -235,7 +238,9 @@ def test_temporary_chat_streams_and_writes_nothing(srv: LiveServer) -> None:
         items = list(client.stream("ann", "I live in Rome now", memory="off"))
         reply = items[-1]
         assert not isinstance(reply, str)
-        assert reply.trace["memory"] == {"mode": "off"} and reply.trace["memories"] == []
+        trace = reply.trace
+        assert (trace.memory, trace.memories, trace.turn_id) == (MemoryUse(mode="off"), [], None)
+        assert "store" not in trace.dump()["latency_ms"]  # no stage stored anything
         assert _jobs(srv) == 0
         assert table_counts(srv.runtime.db) == before
 

@@ -14,9 +14,10 @@ import pytest
 from sqlmodel import select
 
 from persona.stages import previous_tier
+from persona.trace import ConstraintTrace, NotApplicable, SteeringTrace
 from store.db import session_scope
 from store.models import User
-from tests.api.conftest import LiveServer, api_request, openai_client
+from tests.api.conftest import REASONING, LiveServer, api_request, openai_client
 from tests.conftest import table_counts
 from tests.fakes.provider import FakeProvider, length, ok, refuse, tool_call
 
@@ -32,6 +33,11 @@ WEATHER = {
         },
     },
 }
+
+
+def dump(section: SteeringTrace) -> dict[str, Any]:
+    """A trace section as the `persona` JSON has it."""
+    return section.model_dump(mode="json")
 
 
 def _app_messages(body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -141,9 +147,14 @@ def test_a_three_call_tool_loop_with_memory_and_a_constraint(
     assert replies[-1].choices[0].message.content == "it is sunny in oslo and rainy in bergen."
     assert replies[0].choices[0].message.tool_calls[0].function.name == "get_weather"  # type: ignore[index]
     first_trace = replies[0].model_extra["persona"]  # type: ignore[index]
-    assert first_trace["steering"]["not_applicable"] == [
-        {"id": "change_case:english_lowercase", "why": "the reply is a tool call"}
-    ]
+    lowercase = ConstraintTrace(id="change_case:english_lowercase", source="user")
+    assert first_trace["steering"] == dump(
+        SteeringTrace(
+            active=[lowercase],
+            not_applicable=[NotApplicable(id=lowercase.id, why="the reply is a tool call")],
+        )
+    )
+    assert first_trace["reply_kind"] == "tool_call"
     third = fake_provider.requests[-1].body
     # the whole loop reaches the upstream as the client sent it
     assert _app_messages(third) == messages
@@ -299,8 +310,11 @@ def test_structured_output_is_never_rewritten(srv: LiveServer, fake_provider: Fa
     assert r.choices[0].message.content == '{"City": "Oslo"}'
     assert fake_provider.requests[-1].body["response_format"] == fmt
     steering = r.model_extra["persona"]["steering"]  # type: ignore[index]
-    assert steering["not_applicable"][0]["id"] == "change_case:english_lowercase"
-    assert "response_format json_schema" in steering["not_applicable"][0]["why"]
+    why = "the app set response_format json_schema: structured output is never rewritten"
+    lowercase = ConstraintTrace(id="change_case:english_lowercase", source="user")
+    assert steering == dump(
+        SteeringTrace(active=[lowercase], not_applicable=[NotApplicable(id=lowercase.id, why=why)])
+    )
 
 
 def test_reasoning_model_adapts_temperature_and_keeps_the_clients_effort(
@@ -316,9 +330,18 @@ def test_reasoning_model_adapts_temperature_and_keeps_the_clients_effort(
     sent = fake_provider.requests[-1].body
     assert sent["reasoning_effort"] == "low"
     assert "temperature" not in sent
-    adapted = r.model_extra["persona"]["request"]["adapted"]  # type: ignore[index]
-    assert adapted[0]["param"] == "temperature" and adapted[0]["from"] == 0.2
-    assert "reasoning model" in adapted[0]["why"]
+    assert r.model_extra["persona"]["request"] == {  # type: ignore[index]
+        "forwarded": ["reasoning_effort", "user"],
+        "adapted": [
+            {
+                "param": "temperature",
+                "from": 0.2,
+                "to": None,
+                "why": f"{REASONING} is a reasoning model and takes no temperature",
+            }
+        ],
+        "refused": [],
+    }
 
 
 def test_end_user_from_metadata_or_safety_identifier(

@@ -22,6 +22,7 @@ from persona import (
     Usage,
 )
 from tests.api.conftest import LiveServer
+from tests.factories import plain_trace
 from tests.fakes.provider import FakeProvider, error, hang, ok
 
 FAST = "openai/fast-fake"
@@ -62,30 +63,51 @@ class Counting(httpx.HTTPTransport):
 def test_chat_achat_and_stream_use_the_one_client_and_its_transport(
     server: LiveServer, fake_provider: FakeProvider
 ) -> None:
-    fake_provider.script(ok("one reply"), ok("two reply"), ok("three word reply"))
+    fake_provider.script(
+        ok("one reply", prompt_tokens=40, completion_tokens=2),
+        ok("two reply"),
+        ok("three word reply", prompt_tokens=41, completion_tokens=3),
+    )
     transport = Counting()
     with PersonaClient(server.url, server.api_key, transport=transport) as client:
         reply = client.chat("alice", "hi there", model="persona/fast")
         areply = asyncio.run(client.achat("alice", "hi again"))
         items = list(client.stream("alice", "and once more"))
     assert transport.requests == 3
+    system = fake_provider.requests[0].body["messages"][0]["content"]
+    usage = Usage(prompt_tokens=40, completion_tokens=2, total_tokens=42)
+    assert reply.id == reply.trace.turn_id
     assert reply == ChatReply(
-        id=reply.trace["turn_id"],
+        id=reply.id,
         reply="one reply",
         model=FAST,
         tier="fast",
-        usage=Usage(**reply.trace["usage"]),
-        trace=reply.trace,
+        usage=usage,
+        trace=plain_trace(reply.trace, user="alice", model=FAST, usage=usage, system=system),
         finish_reason="stop",
     )
-    assert reply.usage.completion_tokens == 2 and reply.trace["user"] == "alice"
-    assert areply.reply == "two reply" and areply.id == areply.trace["turn_id"]
+    assert areply.reply == "two reply" and areply.id == areply.trace.turn_id
     *deltas, final = items
     assert deltas == ["three ", "word ", "reply"]
     assert isinstance(final, ChatReply)
-    assert final.reply == "three word reply" and final.id == final.trace["turn_id"]
-    assert final.usage == Usage(**final.trace["usage"]) and final.usage.completion_tokens == 3
-    assert final.finish_reason == "stop"
+    usage = Usage(prompt_tokens=41, completion_tokens=3, total_tokens=44)
+    assert final == ChatReply(
+        id=final.id,
+        reply="three word reply",
+        model=FAST,
+        tier=final.route.tier,  # persona/auto: the classifier's
+        usage=usage,
+        trace=plain_trace(
+            final.trace,
+            user="alice",
+            model=FAST,
+            usage=usage,
+            system=system,
+            requested_model="persona/auto",
+            turn_id=final.id,
+        ),
+        finish_reason="stop",
+    )
     with pytest.raises(RuntimeError):  # closed with the context manager
         client.chat("alice", "after close")
 

@@ -10,6 +10,7 @@ import pytest
 
 from persona import ChatReply, Conflict, NotFound, Persona, PersonaClient, Usage
 from tests.api.conftest import LiveServer
+from tests.factories import plain_trace
 from tests.fakes.provider import FakeProvider, ok
 
 FAST = "openai/fast-fake"
@@ -38,25 +39,41 @@ def sdk(
             yield client
 
 
-def _expected(reply: ChatReply, text: str) -> ChatReply:
+def _expected(sdk: Any, reply: ChatReply, text: str, usage: Usage, system: str) -> ChatReply:
+    assert reply.trace.turn_id is not None
+    # over HTTP the user travels as the OpenAI `user` field, which is forwarded upstream
+    forwarded = ("user",) if isinstance(sdk, PersonaClient) else ()
+    trace = plain_trace(
+        reply.trace, user="ann", model=FAST, usage=usage, system=system, forwarded=forwarded
+    )
     return ChatReply(
-        id=reply.trace["turn_id"],
+        id=reply.trace.turn_id,
         reply=text,
         model=FAST,
         tier="fast",
-        usage=Usage(**reply.trace["usage"]),
-        trace=reply.trace,
+        usage=usage,
+        trace=trace,
         finish_reason="stop",
     )
 
 
 def test_chat_and_stream(sdk: Any, fake_provider: FakeProvider) -> None:
-    fake_provider.script(ok("hello you"), ok("streamed hello"))
+    fake_provider.script(
+        ok("hello you", prompt_tokens=30, completion_tokens=2),
+        ok("streamed hello", prompt_tokens=31, completion_tokens=2),
+    )
     reply = sdk.chat("ann", "hi", model="persona/fast")
-    assert reply.model_copy(update={"raw": None}) == _expected(reply, "hello you")
+    system = fake_provider.requests[0].body["messages"][0]["content"]
+    usage = Usage(prompt_tokens=30, completion_tokens=2, total_tokens=32)
+    assert reply.model_copy(update={"raw": None}) == _expected(
+        sdk, reply, "hello you", usage, system
+    )
     *deltas, final = list(sdk.stream("ann", "hi again", model="persona/fast"))
     assert deltas == ["streamed ", "hello"]
-    assert final.model_copy(update={"raw": None}) == _expected(final, "streamed hello")
+    usage = Usage(prompt_tokens=31, completion_tokens=2, total_tokens=33)
+    assert final.model_copy(update={"raw": None}) == _expected(
+        sdk, final, "streamed hello", usage, system
+    )
 
 
 def test_memories(sdk: Any) -> None:

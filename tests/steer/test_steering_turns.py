@@ -10,6 +10,14 @@ import pytest
 
 from persona.cli import main
 from persona.evals.steering_turns import load_conversations
+from persona.steer.types import Verdict
+from persona.trace import (
+    ConstraintRow,
+    ConstraintTrace,
+    Fallback,
+    SteeringTrace,
+    StoredFromMessage,
+)
 from tests.fakes.provider import FakeProvider, ok
 
 FAST, REASONING = "openai/fast-fake", "openai/reasoning-fake"
@@ -171,16 +179,33 @@ def test_the_trace_shows_the_verdicts_before_repair_and_the_fallback(
     with Persona(f"sqlite:///{tmp_path / 'p.db'}", background_worker=False) as p:
         reply = p.chat("zoe", "Réponds toujours en français : quelle est la capitale du Canada ?")
     assert reply.reply == "Je n'ai pas pu rédiger cette réponse en français."
-    steering = reply.trace["steering"]
-    wrong = {"id": LANGUAGE, "passed": False, "detail": "the reply is in English, not French"}
-    assert steering["results_before_repair"] == [wrong]
-    assert steering["results"] == [{"id": LANGUAGE, "passed": True, "detail": ""}]
-    assert steering["reasked"] is True
-    assert steering["fallback"] == {  # the re-ask did no better: the first reply is kept
-        "rules": [LANGUAGE],
-        "model_text": "Hello! The capital of Canada is Ottawa.",
-    }
-    assert steering["compliant"] is True
+    steering = reply.trace.steering
+    french = {"language": "fr"}
+    (saved,) = steering.stored_from_message.constraints  # its id and time are new ones
+    assert steering == SteeringTrace(
+        active=[ConstraintTrace(id=LANGUAGE, kwargs=french, source="user")],
+        stored_from_message=StoredFromMessage(
+            constraints=[
+                ConstraintRow(
+                    cid=saved.cid,
+                    id=LANGUAGE,
+                    kwargs=french,
+                    source="chat",
+                    created_at=saved.created_at,
+                    turn_id=reply.id,  # the turn is its provenance
+                )
+            ]
+        ),
+        results=[Verdict(id=LANGUAGE, passed=True)],
+        # the first reply as the model wrote it
+        results_before_repair=[
+            Verdict(id=LANGUAGE, passed=False, detail="the reply is in English, not French")
+        ],
+        reasked=True,
+        # the re-ask did no better: the first reply is kept
+        fallback=Fallback(rules=[LANGUAGE], model_text="Hello! The capital of Canada is Ottawa."),
+        compliant=True,
+    )
 
 
 def test_a_rule_the_first_message_did_not_set_fails_every_turn(
