@@ -126,6 +126,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 ingest_turns(session, user, turns, runtime.embedder)
                 session.commit()
                 user_id = user.id
+                assert user_id is not None
             messages = itertools.cycle(MESSAGES)
             total = WARM_UP + args.messages
             bar = tqdm(range(total), desc="messages", file=sys.stderr, disable=args.no_progress)
