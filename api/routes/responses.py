@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from api.deps import EngineDep, RuntimeDep, TenantDep
 from api.responses_in import to_request
 from api.responses_out import finished, now, output_items, response_id, skeleton, stream_events
+from api.schemas import SSE, InputItems, ResponseDeleted, ResponseObject
 from persona.errors import InvalidInput, NotFound
 from persona.wire import end_user, memory_controls
 from store.db import session_scope
@@ -61,7 +62,11 @@ def _save(
         )
 
 
-@router.post("/v1/responses", response_model=None)
+@router.post(
+    "/v1/responses",
+    response_model=None,
+    responses={200: {"model": ResponseObject, "content": SSE}},
+)
 async def create_response(
     tenant: TenantDep,
     engine: EngineDep,
@@ -114,15 +119,15 @@ def _stored(runtime: Any, tenant_id: str, rid: str) -> StoredResponse:
         return row
 
 
-@router.get("/v1/responses/{rid}")
-async def get_response(rid: str, tenant: TenantDep, runtime: RuntimeDep) -> dict[str, Any]:
+@router.get("/v1/responses/{rid}", response_model=None, responses={200: {"model": ResponseObject}})
+async def get_response(rid: str, tenant: TenantDep, runtime: RuntimeDep) -> JSONResponse:
     """A stored response, as it was returned."""
     row = await run_in_threadpool(_stored, runtime, tenant.id, rid)
-    return {**row.response, "output": row.output_items}
+    return JSONResponse({**row.response, "output": row.output_items})
 
 
 @router.delete("/v1/responses/{rid}")
-async def delete_response(rid: str, tenant: TenantDep, runtime: RuntimeDep) -> dict[str, Any]:
+async def delete_response(rid: str, tenant: TenantDep, runtime: RuntimeDep) -> ResponseDeleted:
     """Delete a stored response (the turns and memories of the exchange stay)."""
 
     def drop() -> None:
@@ -133,13 +138,13 @@ async def delete_response(rid: str, tenant: TenantDep, runtime: RuntimeDep) -> d
             session.delete(row)
 
     await run_in_threadpool(drop)
-    return {"id": rid, "object": "response.deleted", "deleted": True}
+    return ResponseDeleted(id=rid, object="response.deleted", deleted=True)
 
 
 @router.get("/v1/responses/{rid}/input_items")
 async def input_items(
     rid: str, tenant: TenantDep, runtime: RuntimeDep, order: str = "desc", limit: int = 20
-) -> dict[str, Any]:
+) -> InputItems:
     """The input items of a stored response (`order` asc|desc, at most `limit`)."""
     if order not in ("asc", "desc") or not 1 <= limit <= 100:
         raise InvalidInput("order must be 'asc' or 'desc' and limit 1-100", param="order")
@@ -150,10 +155,10 @@ async def input_items(
     if order == "desc":
         items.reverse()
     page = items[:limit]
-    return {
-        "object": "list",
-        "data": page,
-        "first_id": page[0]["id"] if page else None,
-        "last_id": page[-1]["id"] if page else None,
-        "has_more": len(items) > limit,
-    }
+    return InputItems(
+        object="list",
+        data=page,
+        first_id=page[0]["id"] if page else None,
+        last_id=page[-1]["id"] if page else None,
+        has_more=len(items) > limit,
+    )
