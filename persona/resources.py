@@ -18,10 +18,12 @@ if TYPE_CHECKING:
     from persona.runtime import Runtime
 
 
-def _snap(memory: Any) -> dict[str, Any]:
-    from persona.memory.writes import memory_snapshot
+def _snap(memory: Any, **extra: Any) -> dict[str, Any]:
+    """A memory in the JSON form the REST API answers (`MemoryPublic`)."""
+    from persona.public import MemoryPublic, ScoredMemory
 
-    return memory_snapshot(memory)
+    model = ScoredMemory if extra else MemoryPublic
+    return model.now(memory, **extra).model_dump(mode="json")
 
 
 class Memories:
@@ -46,7 +48,7 @@ class Memories:
     def search(self, query: str, k: int = 10) -> builtins.list[dict[str, Any]]:
         """The memories most relevant to `query`, with scores."""
         hits = self._svc.search(self._tenant, self.user, query, k=k)
-        return [{"score": round(float(h.score), 4), **_snap(h.memory)} for h in hits]
+        return [_snap(h.memory, score=round(float(h.score), 4)) for h in hits]
 
     def get(self, memory_id: str) -> dict[str, Any]:
         """One memory."""
@@ -82,8 +84,10 @@ class Memories:
 
     def history(self, memory_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Changes to one memory, or to all the user's memories."""
+        from persona.public import HistoryEntry
+
         rows = self._svc.history(self._tenant, self.user, memory_id)
-        return [h.model_dump(mode="json") for h in rows]
+        return [HistoryEntry.of(h).model_dump(mode="json") for h in rows]
 
     def summary(self) -> str:
         """A short, readable text of the user's current memories."""
