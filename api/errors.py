@@ -101,8 +101,8 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[in
     (500); a body can be too large (413). Under `/v1` and `/admin` a key is checked and counted
     (401, 429); admin keys can be scoped (403) and the admin API is absent (404) until an admin
     key exists. A path naming a resource can miss (404), as can the chat routes' model or the
-    feedback's reply; a write can conflict (409); the chat routes report provider failures
-    (502, 504).
+    feedback's reply; a POST, PUT or PATCH can conflict (409); the chat routes report provider
+    failures (502, 504).
     """
     statuses = [400, 500]
     if method != "get" or "requestBody" in operation:
@@ -115,7 +115,7 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[in
     chat = path in ("/v1/chat/completions", "/v1/responses")
     if admin or "{" in path or chat or path == "/v1/feedback":
         statuses.append(404)
-    if method != "get":
+    if method in ("post", "put", "patch"):
         statuses.append(409)
     if chat:
         statuses += [502, 504]
