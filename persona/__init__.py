@@ -24,6 +24,7 @@ from persona.errors import (
 if TYPE_CHECKING:
     from persona.client import PersonaClient
     from persona.config import Settings
+    from persona.public import HistoryEntry, MemoryPublic, ScoredMemory, UserProfile
     from persona.sdk import Persona
     from persona.types import ChatMessage, ChatReply, Usage
     from persona.wrapped import wrap
@@ -33,7 +34,9 @@ __all__ = [
     "ChatReply",
     "Conflict",
     "Forbidden",
+    "HistoryEntry",
     "InvalidInput",
+    "MemoryPublic",
     "NotFound",
     "Persona",
     "PersonaClient",
@@ -41,13 +44,19 @@ __all__ = [
     "ProviderError",
     "ProviderTimeout",
     "RateLimited",
+    "ScoredMemory",
     "Settings",
     "Unauthorized",
     "Usage",
+    "UserProfile",
     "wrap",
 ]
 
 _LAZY = {
+    "HistoryEntry": "persona.public",
+    "MemoryPublic": "persona.public",
+    "ScoredMemory": "persona.public",
+    "UserProfile": "persona.public",
     "ChatMessage": "persona.types",
     "ChatReply": "persona.types",
     "Usage": "persona.types",

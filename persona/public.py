@@ -123,7 +123,7 @@ def memory_state(memory: Memory | MemorySnapshot, now: datetime | None = None) -
 class MemoryPublic(MemorySnapshot):
     """A memory as every API shows it: its fields and its state now."""
 
-    model_config = ConfigDict(from_attributes=True, extra="forbid")
+    model_config = ConfigDict(from_attributes=True, extra="ignore")
 
     state: MemoryState
 

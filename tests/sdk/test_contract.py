@@ -62,15 +62,15 @@ def test_chat_and_stream(sdk: Any, fake_provider: FakeProvider) -> None:
 def test_memories(sdk: Any) -> None:
     mem = sdk.memories("ben")
     added = mem.add("Ben lives in Lisbon")
-    assert (added["text"], added["kind"]) == ("Ben lives in Lisbon", "fact")
-    assert mem.get(added["id"]) == added
+    assert (added.text, added.kind) == ("Ben lives in Lisbon", "fact")
+    assert mem.get(added.id) == added
     assert mem.list() == [added]
-    changed = mem.update(added["id"], text="Ben lives in Porto")
-    assert (changed["id"], changed["text"]) == (added["id"], "Ben lives in Porto")
-    mem.delete(added["id"], reason="moved away")
+    changed = mem.update(added.id, text="Ben lives in Porto")
+    assert (changed.id, changed.text) == (added.id, "Ben lives in Porto")
+    mem.delete(added.id, reason="moved away")
     assert mem.list() == []
     with pytest.raises(Conflict, match="no longer valid"):
-        mem.update(added["id"], text="Ben lives in Faro")
+        mem.update(added.id, text="Ben lives in Faro")
     with pytest.raises(NotFound):
         mem.get("mem_missing")
 
