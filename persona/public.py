@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, NotRequired, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, with_config
+from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
 if TYPE_CHECKING:
     from store.models import AuditLog, Memory, MemoryHistory, Profile, Tenant, Trace, Turn, User
@@ -175,6 +176,29 @@ class MemoryDetail(BaseModel):
 # --- profiles -----------------------------------------------------------------------------
 
 
+@with_config(ConfigDict(extra="allow"))
+class StoredConstraint(TypedDict):
+    """A checkable constraint with its provenance (`source`: api, chat, developer ...)."""
+
+    cid: str
+    id: str
+    kwargs: dict[str, Any]
+    source: str
+    created_at: NotRequired[str]
+    turn_id: NotRequired[str | None]
+
+
+@with_config(ConfigDict(extra="allow"))
+class StoredInstruction(TypedDict):
+    """A free-text standing instruction with its provenance."""
+
+    iid: str
+    text: str
+    source: str
+    created_at: NotRequired[str]
+    turn_id: NotRequired[str | None]
+
+
 class ProfilePublic(Public):
     """How a user wants to be answered: custom instructions, personality and traits, ambiguity
     policy, routing preference, stored constraints and standing instructions."""
@@ -184,12 +208,8 @@ class ProfilePublic(Public):
     personality: str
     traits: dict[str, Any]
     ambiguity: str
-    constraints: list[dict[str, Any]] = Field(
-        description="{cid, id, kwargs, source, created_at, turn_id}"
-    )
-    instructions: list[dict[str, Any]] = Field(
-        description="{iid, text, source, created_at, turn_id}"
-    )
+    constraints: list[StoredConstraint]
+    instructions: list[StoredInstruction]
     route_preference: str | None
     version: int
     updated_at: IsoTime
@@ -269,7 +289,7 @@ class UserDetail(BaseModel):
     memories: dict[MemoryState, int]
     turns: int
     profile: ProfilePublic
-    tenant_constraints: list[dict[str, Any]]
+    tenant_constraints: list[StoredConstraint]
 
 
 class TurnPublic(Public):
@@ -428,40 +448,40 @@ class DataExport(BaseModel):
 class ConstraintList(BaseModel):
     """A user's stored constraints with provenance."""
 
-    constraints: list[dict[str, Any]]
+    constraints: list[StoredConstraint]
 
 
 class ConstraintsAdded(BaseModel):
     """Constraints added, and older ones they superseded."""
 
-    added: list[dict[str, Any]]
-    superseded: list[dict[str, Any]]
+    added: list[StoredConstraint]
+    superseded: list[StoredConstraint]
 
 
 class Instructions(ConstraintList):
     """The constraints and free-text instructions in force for a user."""
 
-    instructions: list[dict[str, Any]]
+    instructions: list[StoredInstruction]
 
 
 class InstructionAdded(BaseModel):
     """What a preference said in words became: constraints and/or a free-text instruction."""
 
     constraints: ConstraintsAdded
-    instruction: dict[str, Any] | None
+    instruction: StoredInstruction | None
 
 
 class Removed(BaseModel):
     """The constraint or instruction removed."""
 
-    removed: dict[str, Any]
+    removed: StoredConstraint | StoredInstruction
 
 
 class TenantRules(BaseModel):
     """A tenant's developer instructions and constraints (they outrank every user's)."""
 
     instructions: str
-    constraints: list[dict[str, Any]]
+    constraints: list[StoredConstraint]
 
 
 class StoredFeedback(BaseModel):

@@ -122,7 +122,8 @@ async def delete_constraint(
     rt: RuntimeDep, tenant: TenantDep, cid: str, user: str = UserPath
 ) -> Removed:
     """Remove one constraint (`c_...`) or instruction (`i_...`); returns what was removed."""
-    return Removed(removed=await run_in_threadpool(Profiles(rt.db).remove, tenant.id, user, cid))
+    removed = await run_in_threadpool(Profiles(rt.db).remove, tenant.id, user, cid)
+    return Removed.model_validate({"removed": removed})
 
 
 @router.get("/v1/users/{user:path}/instructions")
@@ -149,7 +150,7 @@ async def delete_instruction(
 ) -> Removed:
     """Remove one instruction (`i_...`) or constraint (`c_...`)."""
     removed = await run_in_threadpool(Profiles(rt.db).remove, tenant.id, user, item_id)
-    return Removed(removed=removed)
+    return Removed.model_validate({"removed": removed})
 
 
 @router.get("/v1/tenant/instructions")

@@ -133,17 +133,18 @@ def user_detail(session: Session, tenant_id: str, external_id: str) -> dict[str,
         states[memory_state(memory, now)] += 1
     n_turns = session.exec(select(func.count()).where(Turn.user_id == user.id)).one()
     tenant = get_tenant(session, tenant_id)
-    return UserDetail(
-        id=user.external_id,
-        tenant=TenantRef(id=tenant.id, name=tenant.name),
-        created_at=user.created_at,
-        last_active_at=user.last_seen_at,
-        memory_version=user.memory_version,
-        memories=states,
-        turns=int(n_turns),
-        profile=ProfilePublic.of(session.get(Profile, user.id)),
-        tenant_constraints=tenant.constraints,
-    ).model_dump(mode="json")
+    detail = {
+        "id": user.external_id,
+        "tenant": TenantRef(id=tenant.id, name=tenant.name),
+        "created_at": user.created_at,
+        "last_active_at": user.last_seen_at,
+        "memory_version": user.memory_version,
+        "memories": states,
+        "turns": int(n_turns),
+        "profile": ProfilePublic.of(session.get(Profile, user.id)),
+        "tenant_constraints": tenant.constraints,  # stored JSON: validated into the model
+    }
+    return UserDetail.model_validate(detail).model_dump(mode="json")
 
 
 def list_memories(
