@@ -38,7 +38,6 @@ def _iso(value: datetime) -> str:
 IsoTime = Annotated[datetime, PlainSerializer(_iso, return_type=str, when_used="json")]
 T = TypeVar("T")
 MemoryState = Literal["valid", "superseded", "expired", "forgotten"]
-MEMORY_STATES: tuple[MemoryState, ...] = ("valid", "superseded", "expired", "forgotten")
 
 
 class Public(BaseModel):
@@ -70,7 +69,7 @@ class ErrorBody(BaseModel):
 
 class MemorySnapshot(Public):
     """A memory's stored fields at one moment, without its embedding: what a history row keeps
-    as `before`/`after`. Snapshots written before a field existed read it as null."""
+    as `before`/`after`. Snapshots written before an optional field existed read it as null."""
 
     model_config = ConfigDict(from_attributes=True, extra="allow")
 
@@ -78,11 +77,11 @@ class MemorySnapshot(Public):
     kind: str = Field(description="fact, preference, event, instruction or episode")
     text: str
     attribute: str | None = None
-    importance: float = 0.5
-    scope: str = Field(default="user", description="user, agent or session")
+    importance: float
+    scope: str = Field(description="user, agent or session")
     agent_id: str | None = None
     session_id: str | None = None
-    actor: str = Field(default="extractor", description="extractor, user, admin or api")
+    actor: str = Field(description="extractor, user, admin or api")
     source_turn_id: str | None = None
     valid_from: IsoTime
     invalid_at: IsoTime | None = None

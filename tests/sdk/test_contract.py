@@ -68,6 +68,8 @@ def test_memories(sdk: Any) -> None:
         id=added.id,
         kind="fact",
         text="Ben lives in Lisbon",
+        importance=0.5,
+        scope="user",
         actor="api",
         valid_from=at,
         created_at=at,
