@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,6 +18,7 @@ from persona.errors import (
     RateLimited,
     retry_after_seconds,
 )
+from persona.public import ErrorBody
 
 log = logging.getLogger("persona.api")
 
@@ -31,8 +33,10 @@ _TYPES = {
 }
 
 
-def error_body(message: str, status: int, code: str | None, param: str | None = None) -> dict:  # type: ignore[type-arg]
-    """The OpenAI error format: {"error": {"message", "type", "param", "code"}}."""
+def error_body(
+    message: str, status: int, code: str | None, param: str | None = None
+) -> dict[str, Any]:
+    """The OpenAI error format (`ErrorBody`): {"error": {"message", "type", "param", "code"}}."""
     kind = _TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
     return {"error": {"message": message, "type": kind, "param": param, "code": code}}
 
@@ -76,22 +80,6 @@ def _describe(err: dict) -> str:  # type: ignore[type-arg]
     return f"{loc}: {msg}" if loc else msg
 
 
-_ERROR_SCHEMA = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["message", "type", "param", "code"],
-            "properties": {
-                "message": {"type": "string"},
-                "type": {"type": "string"},
-                "param": {"type": ["string", "null"]},
-                "code": {"type": ["string", "null"]},
-            },
-        }
-    },
-}
 _DESCRIPTIONS = {
     400: "Invalid request (the message says which field and why)",
     401: "Missing or wrong API key",
@@ -106,31 +94,55 @@ _DESCRIPTIONS = {
 }
 
 
-def document_errors(app: FastAPI) -> None:
-    """Declare, on every operation of the OpenAPI document, the errors it can answer.
+def error_statuses(path: str, method: str, operation: dict[str, Any]) -> list[int]:
+    """The error statuses one operation can answer.
 
-    Every route can refuse a malformed request (400; persona answers 400, never FastAPI's
-    default 422), a key (401/403), a missing resource (404), a body too large (413) or a rate
-    (429); the chat routes can also report a provider failure (502/504).
+    Any request can be malformed (400; persona answers 400, never FastAPI's default 422) or fail
+    (500); a body can be too large (413). Under `/v1` and `/admin` a key is checked and counted
+    (401, 429); admin keys can be scoped (403) and the admin API is absent (404) until an admin
+    key exists. A path naming a resource can miss (404), as can the chat routes' model or the
+    feedback's reply; a POST, PUT or PATCH can conflict (409); the chat routes report provider
+    failures (502, 504).
     """
+    statuses = [400, 500]
+    if method != "get" or "requestBody" in operation:
+        statuses.append(413)
+    admin = path.startswith("/admin")
+    if admin or path.startswith("/v1/"):
+        statuses += [401, 429]
+    if admin:
+        statuses.append(403)
+    chat = path in ("/v1/chat/completions", "/v1/responses")
+    if admin or "{" in path or chat or path == "/v1/feedback":
+        statuses.append(404)
+    if method in ("post", "put", "patch"):
+        statuses.append(409)
+    if chat:
+        statuses += [502, 504]
+    return sorted(statuses)
+
+
+def document_errors(app: FastAPI) -> None:
+    """Declare, on every operation of the OpenAPI document, the errors it can answer (see
+    `error_statuses`), each with the `ErrorBody` schema."""
     from fastapi.openapi.utils import get_openapi
 
-    def openapi() -> dict:  # type: ignore[type-arg]
+    def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         schema = get_openapi(
             title=app.title, version=app.version, summary=app.summary, routes=app.routes
         )
-        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = _ERROR_SCHEMA
-        ref = {"$ref": "#/components/schemas/Error"}
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(body.pop("$defs", {}))
+        components["ErrorBody"] = body
+        ref = {"$ref": "#/components/schemas/ErrorBody"}
         for path, operations in schema.get("paths", {}).items():
-            for operation in operations.values():
+            for method, operation in operations.items():
                 responses = operation.setdefault("responses", {})
                 responses.pop("422", None)
-                statuses = [400, 401, 403, 404, 409, 413, 429, 500]
-                if "/chat/" in path or "/responses" in path:
-                    statuses += [502, 504]
-                for status in statuses:
+                for status in error_statuses(path, method, operation):
                     responses.setdefault(
                         str(status),
                         {
@@ -138,8 +150,8 @@ def document_errors(app: FastAPI) -> None:
                             "content": {"application/json": {"schema": ref}},
                         },
                     )
-        schema["components"]["schemas"].pop("HTTPValidationError", None)
-        schema["components"]["schemas"].pop("ValidationError", None)
+        components.pop("HTTPValidationError", None)
+        components.pop("ValidationError", None)
         app.openapi_schema = schema
         return schema
 

@@ -24,6 +24,7 @@ from persona.errors import (
 if TYPE_CHECKING:
     from persona.client import PersonaClient
     from persona.config import Settings
+    from persona.public import HistoryEntry, MemoryPublic, ScoredMemory, UserProfile
     from persona.sdk import Persona
     from persona.trace import Trace
     from persona.types import ChatMessage, ChatReply, Usage
@@ -34,7 +35,9 @@ __all__ = [
     "ChatReply",
     "Conflict",
     "Forbidden",
+    "HistoryEntry",
     "InvalidInput",
+    "MemoryPublic",
     "NotFound",
     "Persona",
     "PersonaClient",
@@ -42,14 +45,20 @@ __all__ = [
     "ProviderError",
     "ProviderTimeout",
     "RateLimited",
+    "ScoredMemory",
     "Settings",
     "Trace",
     "Unauthorized",
     "Usage",
+    "UserProfile",
     "wrap",
 ]
 
 _LAZY = {
+    "HistoryEntry": "persona.public",
+    "MemoryPublic": "persona.public",
+    "ScoredMemory": "persona.public",
+    "UserProfile": "persona.public",
     "ChatMessage": "persona.types",
     "ChatReply": "persona.types",
     "Usage": "persona.types",

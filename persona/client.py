@@ -11,6 +11,7 @@ from urllib.parse import quote
 import httpx
 
 from persona import errors
+from persona.public import InstructionAdded, UserProfile
 from persona.route.types import Tier
 from persona.sdk import MessagesArg, build_request
 from persona.trace import Trace
@@ -177,20 +178,18 @@ class PersonaClient:
         raise_for_error(response)
         return response.json()
 
-    def profile(self, user: str) -> dict[str, Any]:
+    def profile(self, user: str) -> UserProfile:
         """The user's profile, constraints and standing instructions."""
-        out: dict[str, Any] = self._user_call("GET", user, "/profile")
-        return out
+        return UserProfile.model_validate(self._user_call("GET", user, "/profile"))
 
-    def update_profile(self, user: str, **fields: Any) -> dict[str, Any]:
+    def update_profile(self, user: str, **fields: Any) -> UserProfile:
         """Change profile fields (personality, traits, about_you, response_style ...)."""
-        out: dict[str, Any] = self._user_call("PATCH", user, "/profile", json=fields)
-        return out
+        return UserProfile.model_validate(self._user_call("PATCH", user, "/profile", json=fields))
 
-    def instruct(self, user: str, text: str) -> dict[str, Any]:
+    def instruct(self, user: str, text: str) -> InstructionAdded:
         """Store a standing preference said in words ("never use capital letters")."""
-        out: dict[str, Any] = self._user_call("POST", user, "/instructions", json={"text": text})
-        return out
+        added = self._user_call("POST", user, "/instructions", json={"text": text})
+        return InstructionAdded.model_validate(added)
 
     def remove_instruction(self, user: str, item_id: str) -> dict[str, Any]:
         """Remove a stored constraint (`c_...`) or instruction (`i_...`)."""

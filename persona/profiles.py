@@ -114,20 +114,10 @@ def instruction_row(text: str, source: str, turn_id: str | None = None) -> dict[
 
 
 def public_profile(user: User, profile: Profile) -> dict[str, Any]:
-    """The JSON form of a profile."""
-    return {
-        "user": user.external_id,
-        "about_you": profile.about_you,
-        "response_style": profile.response_style,
-        "personality": profile.personality,
-        "traits": profile.traits,
-        "ambiguity": profile.ambiguity,
-        "route_preference": profile.route_preference,
-        "constraints": profile.constraints,
-        "instructions": profile.instructions,
-        "version": profile.version,
-        "updated_at": profile.updated_at.isoformat(),
-    }
+    """The JSON form of a user's profile (`UserProfile`)."""
+    from persona.public import UserProfile
+
+    return UserProfile.of_user(user, profile).model_dump(mode="json")
 
 
 def _check_fields(values: dict[str, Any]) -> dict[str, Any]:

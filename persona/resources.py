@@ -1,7 +1,7 @@
-"""Per-user resources of the SDK: `p.memories(user)`, `p.profile(user)`, in-process and HTTP.
+"""Per-user resources of the SDK: `p.memories(user)`, in-process and over HTTP.
 
-Results are plain JSON-shaped dicts on both transports, so code written against `Persona` runs
-unchanged against `PersonaClient`.
+Both answer the same models of `persona.public` (the REST API's bodies), so code written
+against `Persona` runs unchanged against `PersonaClient`.
 """
 
 from __future__ import annotations
@@ -12,16 +12,18 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from persona.public import (
+    DataExport,
+    HistoryEntry,
+    MemoryPublic,
+    ScoredMemory,
+    SummaryEdited,
+)
+
 if TYPE_CHECKING:
     import httpx
 
     from persona.runtime import Runtime
-
-
-def _snap(memory: Any) -> dict[str, Any]:
-    from persona.memory.writes import memory_snapshot
-
-    return memory_snapshot(memory)
 
 
 class Memories:
@@ -36,69 +38,67 @@ class Memories:
         kind: str | None = None,
         include_invalid: bool = False,
         as_of: datetime | None = None,
-    ) -> builtins.list[dict[str, Any]]:
+    ) -> builtins.list[MemoryPublic]:
         """Currently valid memories (or all, or those valid at `as_of`)."""
         rows = self._svc.list(
             self._tenant, self.user, kind=kind, include_invalid=include_invalid, as_of=as_of
         )
-        return [_snap(m) for m in rows]
+        return [MemoryPublic.now(m) for m in rows]
 
-    def search(self, query: str, k: int = 10) -> builtins.list[dict[str, Any]]:
+    def search(self, query: str, k: int = 10) -> builtins.list[ScoredMemory]:
         """The memories most relevant to `query`, with scores."""
         hits = self._svc.search(self._tenant, self.user, query, k=k)
-        return [{"score": round(float(h.score), 4), **_snap(h.memory)} for h in hits]
+        return [ScoredMemory.now(h.memory, score=round(float(h.score), 4)) for h in hits]
 
-    def get(self, memory_id: str) -> dict[str, Any]:
+    def get(self, memory_id: str) -> MemoryPublic:
         """One memory."""
-        return _snap(self._svc.get(self._tenant, self.user, memory_id))
+        return MemoryPublic.now(self._svc.get(self._tenant, self.user, memory_id))
 
-    def add(self, text: str, kind: str = "fact", **fields: Any) -> dict[str, Any]:
+    def add(self, text: str, kind: str = "fact", **fields: Any) -> MemoryPublic:
         """Remember something (through consolidation)."""
-        return _snap(self._svc.add(self._tenant, self.user, text, kind=kind, actor="api", **fields))
+        memory = self._svc.add(self._tenant, self.user, text, kind=kind, actor="api", **fields)
+        return MemoryPublic.now(memory)
 
-    def update(self, memory_id: str, **fields: Any) -> dict[str, Any]:
+    def update(self, memory_id: str, **fields: Any) -> MemoryPublic:
         """Change a memory (recorded in its history)."""
-        return _snap(self._svc.update(self._tenant, self.user, memory_id, actor="api", **fields))
+        memory = self._svc.update(self._tenant, self.user, memory_id, actor="api", **fields)
+        return MemoryPublic.now(memory)
 
-    def delete(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+    def delete(self, memory_id: str, reason: str = "") -> MemoryPublic:
         """Forget a memory (invalidated, kept in history)."""
-        return _snap(
-            self._svc.delete(self._tenant, self.user, memory_id, actor="api", reason=reason)
-        )
+        memory = self._svc.delete(self._tenant, self.user, memory_id, actor="api", reason=reason)
+        return MemoryPublic.now(memory)
 
-    def suppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+    def suppress(self, memory_id: str, reason: str = "") -> MemoryPublic:
         """ "Don't mention this again": kept (history, export) but never put in a prompt."""
-        return _snap(
-            self._svc.suppress(self._tenant, self.user, memory_id, actor="api", reason=reason)
-        )
+        memory = self._svc.suppress(self._tenant, self.user, memory_id, actor="api", reason=reason)
+        return MemoryPublic.now(memory)
 
-    def unsuppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+    def unsuppress(self, memory_id: str, reason: str = "") -> MemoryPublic:
         """Undo `suppress`: the memory may be used in prompts again."""
-        return _snap(
-            self._svc.suppress(
-                self._tenant, self.user, memory_id, suppressed=False, actor="api", reason=reason
-            )
+        memory = self._svc.suppress(
+            self._tenant, self.user, memory_id, suppressed=False, actor="api", reason=reason
         )
+        return MemoryPublic.now(memory)
 
-    def history(self, memory_id: str | None = None) -> builtins.list[dict[str, Any]]:
+    def history(self, memory_id: str | None = None) -> builtins.list[HistoryEntry]:
         """Changes to one memory, or to all the user's memories."""
         rows = self._svc.history(self._tenant, self.user, memory_id)
-        return [h.model_dump(mode="json") for h in rows]
+        return [HistoryEntry.of(h) for h in rows]
 
     def summary(self) -> str:
         """A short, readable text of the user's current memories."""
         text: str = self._svc.summary(self._tenant, self.user)
         return text
 
-    def edit_summary(self, text: str) -> dict[str, Any]:
+    def edit_summary(self, text: str) -> SummaryEdited:
         """Apply an edited summary as memory operations; the new summary and the changes."""
-        out: dict[str, Any] = self._svc.edit_summary(self._tenant, self.user, text, actor="user")
-        return out
+        out = self._svc.edit_summary(self._tenant, self.user, text, actor="user")
+        return SummaryEdited.model_validate(out)
 
-    def export(self) -> dict[str, Any]:
+    def export(self) -> DataExport:
         """Everything stored about the user."""
-        out: dict[str, Any] = self._svc.export(self._tenant, self.user)
-        return out
+        return DataExport.model_validate(self._svc.export(self._tenant, self.user))
 
     def purge(self) -> dict[str, int]:
         """Hard-delete the user's memories, history, vectors and turns; returns counts."""
@@ -124,79 +124,66 @@ class HttpMemories:
         kind: str | None = None,
         include_invalid: bool = False,
         as_of: datetime | None = None,
-    ) -> builtins.list[dict[str, Any]]:
+    ) -> builtins.list[MemoryPublic]:
         """Currently valid memories (or all, or those valid at `as_of`)."""
         params: dict[str, Any] = {"valid": "all" if include_invalid else "current"}
         if kind:
             params["kind"] = kind
         if as_of:
             params["as_of"] = as_of.isoformat()
-        out: builtins.list[dict[str, Any]] = self._call("GET", params=params)["memories"]
-        return out
+        rows = self._call("GET", params=params)["memories"]
+        return [MemoryPublic.model_validate(m) for m in rows]
 
-    def search(self, query: str, k: int = 10) -> builtins.list[dict[str, Any]]:
+    def search(self, query: str, k: int = 10) -> builtins.list[ScoredMemory]:
         """The memories most relevant to `query`, with scores."""
-        out: builtins.list[dict[str, Any]] = self._call(
-            "POST", "/search", json={"query": query, "k": k}
-        )["results"]
-        return out
+        hits = self._call("POST", "/search", json={"query": query, "k": k})["results"]
+        return [ScoredMemory.model_validate(h) for h in hits]
 
-    def get(self, memory_id: str) -> dict[str, Any]:
+    def get(self, memory_id: str) -> MemoryPublic:
         """One memory."""
-        out: dict[str, Any] = self._call("GET", f"/{quote(memory_id)}")
-        return out
+        return MemoryPublic.model_validate(self._call("GET", f"/{quote(memory_id)}"))
 
-    def add(self, text: str, kind: str = "fact", **fields: Any) -> dict[str, Any]:
+    def add(self, text: str, kind: str = "fact", **fields: Any) -> MemoryPublic:
         """Remember something (through consolidation)."""
-        out: dict[str, Any] = self._call("POST", json={"text": text, "kind": kind, **fields})
-        return out
+        body = {"text": text, "kind": kind, **fields}
+        return MemoryPublic.model_validate(self._call("POST", json=body))
 
-    def update(self, memory_id: str, **fields: Any) -> dict[str, Any]:
+    def update(self, memory_id: str, **fields: Any) -> MemoryPublic:
         """Change a memory (recorded in its history)."""
-        out: dict[str, Any] = self._call("PATCH", f"/{quote(memory_id)}", json=fields)
-        return out
+        return MemoryPublic.model_validate(self._call("PATCH", f"/{quote(memory_id)}", json=fields))
 
-    def delete(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+    def delete(self, memory_id: str, reason: str = "") -> MemoryPublic:
         """Forget a memory (invalidated, kept in history)."""
-        out: dict[str, Any] = self._call(
-            "DELETE", f"/{quote(memory_id)}", params={"reason": reason}
-        )
-        return out
+        out = self._call("DELETE", f"/{quote(memory_id)}", params={"reason": reason})
+        return MemoryPublic.model_validate(out)
 
-    def suppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+    def suppress(self, memory_id: str, reason: str = "") -> MemoryPublic:
         """ "Don't mention this again": kept (history, export) but never put in a prompt."""
-        out: dict[str, Any] = self._call(
-            "POST", f"/{quote(memory_id)}/suppress", params={"reason": reason}
-        )
-        return out
+        out = self._call("POST", f"/{quote(memory_id)}/suppress", params={"reason": reason})
+        return MemoryPublic.model_validate(out)
 
-    def unsuppress(self, memory_id: str, reason: str = "") -> dict[str, Any]:
+    def unsuppress(self, memory_id: str, reason: str = "") -> MemoryPublic:
         """Undo `suppress`: the memory may be used in prompts again."""
-        out: dict[str, Any] = self._call(
-            "POST", f"/{quote(memory_id)}/unsuppress", params={"reason": reason}
-        )
-        return out
+        out = self._call("POST", f"/{quote(memory_id)}/unsuppress", params={"reason": reason})
+        return MemoryPublic.model_validate(out)
 
-    def history(self, memory_id: str | None = None) -> builtins.list[dict[str, Any]]:
+    def history(self, memory_id: str | None = None) -> builtins.list[HistoryEntry]:
         """Changes to one memory, or to all the user's memories."""
         path = f"/{quote(memory_id)}/history" if memory_id else "/history"
-        out: builtins.list[dict[str, Any]] = self._call("GET", path)["history"]
-        return out
+        return [HistoryEntry.model_validate(h) for h in self._call("GET", path)["history"]]
 
     def summary(self) -> str:
         """A short, readable text of the user's current memories."""
         text: str = self._call("GET", "/summary")["summary"]
         return text
 
-    def edit_summary(self, text: str) -> dict[str, Any]:
+    def edit_summary(self, text: str) -> SummaryEdited:
         """Apply an edited summary as memory operations; the new summary and the changes."""
-        out: dict[str, Any] = self._call("PUT", "/summary", json={"text": text})
-        return out
+        return SummaryEdited.model_validate(self._call("PUT", "/summary", json={"text": text}))
 
-    def export(self) -> dict[str, Any]:
+    def export(self) -> DataExport:
         """Everything stored about the user."""
-        out: dict[str, Any] = self._call("GET", "/export")
-        return out
+        return DataExport.model_validate(self._call("GET", "/export"))
 
     def purge(self) -> dict[str, int]:
         """Hard-delete the user's memories, history, vectors and turns; returns counts."""

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from persona.config import Settings
 from persona.errors import InvalidInput
+from persona.public import InstructionAdded, UserProfile
 from persona.route.types import Tier
 from persona.types import AUTO_MODEL, ChatMessage, ChatReply, ChatRequest
 
@@ -164,26 +165,28 @@ class Persona:
         _, tenant_id = self._ensure()
         return Memories(self.runtime, tenant_id, user)
 
-    def profile(self, user: str) -> dict[str, Any]:
+    def profile(self, user: str) -> UserProfile:
         """The user's profile, constraints and standing instructions."""
         from persona.profiles import Profiles
 
         _, tenant_id = self._ensure()
-        return Profiles(self.runtime.db).get(tenant_id, user)
+        return UserProfile.model_validate(Profiles(self.runtime.db).get(tenant_id, user))
 
-    def update_profile(self, user: str, **fields: Any) -> dict[str, Any]:
+    def update_profile(self, user: str, **fields: Any) -> UserProfile:
         """Change profile fields (personality, traits, about_you, response_style ...)."""
         from persona.profiles import Profiles
 
         _, tenant_id = self._ensure()
-        return Profiles(self.runtime.db).update(tenant_id, user, fields, replace=False)
+        profile = Profiles(self.runtime.db).update(tenant_id, user, fields, replace=False)
+        return UserProfile.model_validate(profile)
 
-    def instruct(self, user: str, text: str) -> dict[str, Any]:
+    def instruct(self, user: str, text: str) -> InstructionAdded:
         """Store a standing preference said in words ("never use capital letters")."""
         from persona.profiles import Profiles
 
         _, tenant_id = self._ensure()
-        return Profiles(self.runtime.db).set_from_text(tenant_id, user, text)
+        added = Profiles(self.runtime.db).set_from_text(tenant_id, user, text)
+        return InstructionAdded.model_validate(added)
 
     def remove_instruction(self, user: str, item_id: str) -> dict[str, Any]:
         """Remove a stored constraint (`c_...`) or instruction (`i_...`)."""

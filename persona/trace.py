@@ -248,24 +248,3 @@ class Trace(BaseModel):
     def dump(self) -> dict[str, JsonValue]:
         """The JSON form, with the keys clients and the stored trace have always had."""
         return self.model_dump(mode="json")
-
-
-class TraceRecord(BaseModel):
-    """A stored trace as the admin API lists it: the row, its turn's message and reply, and
-    the trace itself (`data`: a `Trace`; a row written by an older version, as stored)."""
-
-    id: str
-    turn_id: str
-    tier: str
-    route_score: float | None
-    total_ms: float
-    created_at: str  # ISO 8601
-    user_message: str | None  # None: the turn is gone
-    reply: str | None
-    data: Trace | dict[str, JsonValue] = Field(union_mode="left_to_right")
-
-
-class TraceRecords(BaseModel):
-    """A page of stored traces, newest first."""
-
-    data: list[TraceRecord]

@@ -31,12 +31,12 @@ def test_memory_follows_the_user_across_turns(p: Persona) -> None:
     system = reply.trace.prompt.system
     assert "Berlin" in system and "Paris" not in system
 
-    facts = {m["text"] for m in p.memories("maria").list(kind="fact")}
+    facts = {m.text for m in p.memories("maria").list(kind="fact")}
     assert any("Berlin" in t for t in facts) and not any("Paris" in t for t in facts)
     everything = p.memories("maria").list(include_invalid=True)
-    paris = next(m for m in everything if "Paris" in m["text"])
-    assert paris["invalid_at"] is not None and paris["superseded_by"] is not None
-    ops = [h["op"] for h in p.memories("maria").history(paris["id"])]
+    paris = next(m for m in everything if "Paris" in m.text)
+    assert paris.invalid_at is not None and paris.superseded_by is not None
+    ops = [h.op for h in p.memories("maria").history(paris.id)]
     assert ops == ["add", "supersede"]
 
 

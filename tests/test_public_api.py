@@ -14,7 +14,9 @@ def test_all_is_the_public_surface() -> None:
         "ChatReply",
         "Conflict",
         "Forbidden",
+        "HistoryEntry",
         "InvalidInput",
+        "MemoryPublic",
         "NotFound",
         "Persona",
         "PersonaClient",
@@ -22,10 +24,12 @@ def test_all_is_the_public_surface() -> None:
         "ProviderError",
         "ProviderTimeout",
         "RateLimited",
+        "ScoredMemory",
         "Settings",
         "Trace",
         "Unauthorized",
         "Usage",
+        "UserProfile",
         "wrap",
     ]
     for name in persona.__all__:

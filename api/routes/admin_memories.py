@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
@@ -11,6 +11,7 @@ from api.admin_deps import AdminDep, Limit, Offset
 from api.deps import RuntimeDep
 from api.routes.admin_tenants import Reason, ReasonBody
 from persona.admin import corrections, queries
+from persona.public import MemoryDetail, MemoryPublic, Page
 from store.db import session_scope
 
 router = APIRouter(
@@ -44,7 +45,7 @@ def memories(
     q: Annotated[str, Query(max_length=500)] = "",
     limit: Limit = 200,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> Page[MemoryPublic]:
     """Memories by state (valid, superseded, expired, forgotten, all), kind and words."""
     with session_scope(runtime.db) as session:
         data = queries.list_memories(
@@ -57,16 +58,16 @@ def memories(
             limit=limit,
             offset=offset,
         )
-        return {"data": data}
+    return Page[MemoryPublic].model_validate({"data": data})
 
 
 @router.post("", status_code=201)
 def add_note(
     tenant_id: str, user_id: str, body: NoteCreate, admin: AdminDep, runtime: RuntimeDep
-) -> dict[str, Any]:
+) -> MemoryPublic:
     """Add a memory (a note) for the user, written by this admin."""
     with session_scope(runtime.db) as session:
-        return corrections.add_note(
+        memory = corrections.add_note(
             session,
             runtime.memories,
             admin=admin.label,
@@ -76,15 +77,17 @@ def add_note(
             kind=body.kind,
             reason=body.reason,
         )
+    return MemoryPublic.model_validate(memory)
 
 
 @router.get("/{memory_id}")
 def memory(
     tenant_id: str, user_id: str, memory_id: str, admin: AdminDep, runtime: RuntimeDep
-) -> dict[str, Any]:
+) -> MemoryDetail:
     """A memory, its history timeline (actor, reason, source turn) and supersede chain."""
     with session_scope(runtime.db) as session:
-        return queries.memory_detail(session, admin.check_tenant(tenant_id), user_id, memory_id)
+        detail = queries.memory_detail(session, admin.check_tenant(tenant_id), user_id, memory_id)
+    return MemoryDetail.model_validate(detail)
 
 
 @router.patch("/{memory_id}")
@@ -95,10 +98,10 @@ def edit(
     body: MemoryEdit,
     admin: AdminDep,
     runtime: RuntimeDep,
-) -> dict[str, Any]:
+) -> MemoryPublic:
     """Change a valid memory's text."""
     with session_scope(runtime.db) as session:
-        return corrections.edit_memory(
+        memory = corrections.edit_memory(
             session,
             runtime.memories,
             admin=admin.label,
@@ -108,6 +111,7 @@ def edit(
             text=body.text,
             reason=body.reason,
         )
+    return MemoryPublic.model_validate(memory)
 
 
 @router.post("/{memory_id}/invalidate")
@@ -118,10 +122,10 @@ def invalidate(
     body: ReasonBody,
     admin: AdminDep,
     runtime: RuntimeDep,
-) -> dict[str, Any]:
+) -> MemoryPublic:
     """Mark a memory no longer true: kept in history, never used in a reply again."""
     with session_scope(runtime.db) as session:
-        return corrections.invalidate_memory(
+        memory = corrections.invalidate_memory(
             session,
             runtime.memories,
             admin=admin.label,
@@ -130,6 +134,7 @@ def invalidate(
             memory_id=memory_id,
             reason=body.reason,
         )
+    return MemoryPublic.model_validate(memory)
 
 
 @router.post("/{memory_id}/suppress")
@@ -140,10 +145,10 @@ def suppress(
     body: ReasonBody,
     admin: AdminDep,
     runtime: RuntimeDep,
-) -> dict[str, Any]:
+) -> MemoryPublic:
     """ "Don't mention this again": kept in history and export, never used in a reply."""
     with session_scope(runtime.db) as session:
-        return corrections.suppress_memory(
+        memory = corrections.suppress_memory(
             session,
             runtime.memories,
             admin=admin.label,
@@ -153,6 +158,7 @@ def suppress(
             suppressed=True,
             reason=body.reason,
         )
+    return MemoryPublic.model_validate(memory)
 
 
 @router.post("/{memory_id}/unsuppress")
@@ -163,10 +169,10 @@ def unsuppress(
     body: ReasonBody,
     admin: AdminDep,
     runtime: RuntimeDep,
-) -> dict[str, Any]:
+) -> MemoryPublic:
     """Undo a suppression: the memory may be used in replies again."""
     with session_scope(runtime.db) as session:
-        return corrections.suppress_memory(
+        memory = corrections.suppress_memory(
             session,
             runtime.memories,
             admin=admin.label,
@@ -176,3 +182,4 @@ def unsuppress(
             suppressed=False,
             reason=body.reason,
         )
+    return MemoryPublic.model_validate(memory)

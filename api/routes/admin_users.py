@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -10,7 +10,16 @@ from api.admin_deps import AdminDep, Limit, Offset
 from api.deps import RuntimeDep
 from api.routes.admin_tenants import ReasonBody
 from persona.admin import corrections, queries
-from persona.trace import TraceRecord, TraceRecords
+from persona.public import (
+    AdminExport,
+    Deleted,
+    Page,
+    ProfilePublic,
+    TracePublic,
+    TurnPublic,
+    UserDetail,
+    UserSummary,
+)
 from store.db import session_scope
 
 router = APIRouter(prefix="/admin/v1/tenants/{tenant_id}/users", tags=["admin"])
@@ -24,11 +33,12 @@ def users(
     q: Annotated[str, Query(max_length=256)] = "",
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> Page[UserSummary]:
     """The tenant's users (search by id with `q`), with counts and last activity."""
     with session_scope(runtime.db) as session:
         queries.get_tenant(session, admin.check_tenant(tenant_id))
-        return {"data": queries.list_users(session, tenant_id, q, limit, offset)}
+        rows = queries.list_users(session, tenant_id, q, limit, offset)
+    return Page[UserSummary].model_validate({"data": rows})
 
 
 @router.get("/{user_id:path}/turns")
@@ -39,17 +49,14 @@ def turns(
     runtime: RuntimeDep,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> Page[TurnPublic]:
     """The user's turns, newest first."""
     with session_scope(runtime.db) as session:
-        return {
-            "data": queries.list_turns(
-                session, admin.check_tenant(tenant_id), user_id, limit, offset
-            )
-        }
+        rows = queries.list_turns(session, admin.check_tenant(tenant_id), user_id, limit, offset)
+    return Page[TurnPublic].model_validate({"data": rows})
 
 
-@router.get("/{user_id:path}/traces", response_model=TraceRecords)
+@router.get("/{user_id:path}/traces")
 def traces(
     tenant_id: str,
     user_id: str,
@@ -58,10 +65,10 @@ def traces(
     memory_id: str | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> dict[str, Any]:
+) -> Page[TracePublic]:
     """The user's traces, newest first; `memory_id` keeps only replies that used that memory."""
     with session_scope(runtime.db) as session:
-        data = queries.list_traces(
+        rows = queries.list_traces(
             session,
             admin.check_tenant(tenant_id),
             user_id,
@@ -69,16 +76,17 @@ def traces(
             limit=limit,
             offset=offset,
         )
-        return {"data": data}
+    return Page[TracePublic].model_validate({"data": rows})
 
 
-@router.get("/{user_id:path}/traces/{turn_id}", response_model=TraceRecord)
+@router.get("/{user_id:path}/traces/{turn_id}")
 def trace(
     tenant_id: str, user_id: str, turn_id: str, admin: AdminDep, runtime: RuntimeDep
-) -> dict[str, Any]:
+) -> TracePublic:
     """The trace of one reply: memories, route, prompt, checks and repairs, model, latency."""
     with session_scope(runtime.db) as session:
-        return queries.get_trace(session, admin.check_tenant(tenant_id), user_id, turn_id)
+        row = queries.get_trace(session, admin.check_tenant(tenant_id), user_id, turn_id)
+    return TracePublic.model_validate(row)
 
 
 @router.delete("/{user_id:path}/constraints/{cid}")
@@ -89,10 +97,10 @@ def remove_constraint(
     admin: AdminDep,
     runtime: RuntimeDep,
     reason: Annotated[str, Query(min_length=1, max_length=2000)],
-) -> dict[str, Any]:
+) -> ProfilePublic:
     """Remove one of the user's constraints; returns the updated profile."""
     with session_scope(runtime.db) as session:
-        return corrections.remove_constraint(
+        profile = corrections.remove_constraint(
             session,
             admin=admin.label,
             tenant_id=admin.check_tenant(tenant_id),
@@ -100,6 +108,7 @@ def remove_constraint(
             cid=cid,
             reason=reason,
         )
+    return ProfilePublic.model_validate(profile)
 
 
 @router.get("/{user_id:path}/export")
@@ -109,22 +118,23 @@ def export(
     admin: AdminDep,
     runtime: RuntimeDep,
     reason: Annotated[str, Query(max_length=2000)] = "",
-) -> dict[str, Any]:
+) -> AdminExport:
     """Everything stored about the user (audited)."""
     with session_scope(runtime.db) as session:
-        return corrections.export_user(
+        exported = corrections.export_user(
             session,
             admin=admin.label,
             tenant_id=admin.check_tenant(tenant_id),
             external_id=user_id,
             reason=reason,
         )
+    return AdminExport.model_validate(exported)
 
 
 @router.post("/{user_id:path}/purge")
 def purge(
     tenant_id: str, user_id: str, body: ReasonBody, admin: AdminDep, runtime: RuntimeDep
-) -> dict[str, Any]:
+) -> Deleted:
     """Hard-delete the user's memories, turns and traces; returns what was deleted."""
     with session_scope(runtime.db) as session:
         counts = corrections.purge_user(
@@ -134,12 +144,13 @@ def purge(
             external_id=user_id,
             reason=body.reason,
         )
-        return {"deleted": counts}
+    return Deleted(deleted=counts)
 
 
 # last: a user id may hold '/', so this path also matches the longer ones above
 @router.get("/{user_id:path}")
-def user(tenant_id: str, user_id: str, admin: AdminDep, runtime: RuntimeDep) -> dict[str, Any]:
+def user(tenant_id: str, user_id: str, admin: AdminDep, runtime: RuntimeDep) -> UserDetail:
     """One user: profile and constraints, memory counts by state, turns, last activity."""
     with session_scope(runtime.db) as session:
-        return queries.user_detail(session, admin.check_tenant(tenant_id), user_id)
+        detail = queries.user_detail(session, admin.check_tenant(tenant_id), user_id)
+    return UserDetail.model_validate(detail)

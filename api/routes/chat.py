@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.deps import EngineDep, RuntimeDep, TenantDep
 from api.errors import error_body
+from api.schemas import SSE, ChatCompletion, ModelCard, ModelList
 from persona.errors import NotFound, PersonaError
 from persona.llm.types import StreamChunk
 from persona.types import AUTO_MODEL, TIER_MODELS, ChatReply, ChatRequest
@@ -178,7 +179,11 @@ def _stream_events(
     yield _sse("[DONE]")
 
 
-@router.post("/v1/chat/completions", response_model=None)
+@router.post(
+    "/v1/chat/completions",
+    response_model=None,
+    responses={200: {"model": ChatCompletion, "content": SSE}},
+)
 async def chat_completions(
     body: CompletionRequest,
     tenant: TenantDep,
@@ -209,18 +214,18 @@ def _model_names(runtime: Any) -> list[str]:
     return [AUTO_MODEL, *TIER_MODELS, *runtime.settings.model_aliases]
 
 
-def _model(name: str) -> dict[str, Any]:
-    return {"id": name, "object": "model", "created": 0, "owned_by": "persona"}
+def _model(name: str) -> ModelCard:
+    return ModelCard(id=name, object="model", created=0, owned_by="persona")
 
 
 @router.get("/v1/models")
-async def list_models(runtime: RuntimeDep, _: TenantDep) -> dict[str, Any]:
+async def list_models(runtime: RuntimeDep, _: TenantDep) -> ModelList:
     """The model names this server accepts."""
-    return {"object": "list", "data": [_model(n) for n in _model_names(runtime)]}
+    return ModelList(object="list", data=[_model(n) for n in _model_names(runtime)])
 
 
 @router.get("/v1/models/{model_id:path}")
-async def get_model(model_id: str, runtime: RuntimeDep, _: TenantDep) -> dict[str, Any]:
+async def get_model(model_id: str, runtime: RuntimeDep, _: TenantDep) -> ModelCard:
     """One model name this server accepts, or 404 naming those it does."""
     names = _model_names(runtime)
     if model_id not in names:

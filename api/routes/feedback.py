@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import RuntimeDep, TenantDep
 from persona.feedback import record_feedback
+from persona.public import FeedbackRecorded
 
 router = APIRouter(tags=["routing"])
 
@@ -25,8 +26,9 @@ class FeedbackIn(BaseModel):
 
 
 @router.post("/v1/feedback", status_code=201)
-async def feedback(body: FeedbackIn, rt: RuntimeDep, tenant: TenantDep) -> dict[str, Any]:
+async def feedback(body: FeedbackIn, rt: RuntimeDep, tenant: TenantDep) -> FeedbackRecorded:
     """Store the feedback and adjust the tenant's routing threshold from it."""
-    return await run_in_threadpool(
+    recorded = await run_in_threadpool(
         record_feedback, rt.db, tenant.id, body.response_id, body.rating, body.comment
     )
+    return FeedbackRecorded.model_validate(recorded)

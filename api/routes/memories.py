@@ -12,7 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import RuntimeDep, TenantDep
 from persona.errors import InvalidInput
 from persona.memory.kinds import MemoryKind
-from persona.memory.writes import memory_snapshot
+from persona.public import (
+    DataExport,
+    HistoryEntry,
+    HistoryList,
+    MemoryList,
+    MemoryPublic,
+    MemorySummary,
+    Purged,
+    ScoredMemory,
+    SearchResults,
+    SummaryEdited,
+)
 from persona.types import Timestamp
 
 router = APIRouter(tags=["memory"])
@@ -82,7 +93,7 @@ async def list_memories(
     valid: Literal["current", "all"] = "current",
     as_of: Timestamp | None = None,
     project: Annotated[str | None, Query(max_length=256)] = None,
-) -> dict[str, Any]:
+) -> MemoryList:
     """The user's memories: currently valid (default), all (`valid=all`), or as of a time."""
     rows = await run_in_threadpool(
         rt.memories.list,
@@ -95,39 +106,39 @@ async def list_memories(
         as_of=as_of,
         project=project,
     )
-    return {"memories": [memory_snapshot(m) for m in rows]}
+    return MemoryList(memories=[MemoryPublic.now(m) for m in rows])
 
 
 @router.post("/v1/users/{user:path}/memories/search")
 async def search_memories(
     body: SearchIn, rt: RuntimeDep, tenant: TenantDep, user: UserPath
-) -> dict[str, Any]:
+) -> SearchResults:
     """Hybrid search over the user's memories (relevance-gated: may return nothing)."""
     hits = await run_in_threadpool(
         rt.memories.search, tenant.id, user, body.query, k=body.k, as_of=body.as_of
     )
-    return {
-        "results": [{"score": round(float(h.score), 4), **memory_snapshot(h.memory)} for h in hits]
-    }
+    return SearchResults(
+        results=[ScoredMemory.now(h.memory, score=round(float(h.score), 4)) for h in hits]
+    )
 
 
 @router.post("/v1/users/{user:path}/memories", status_code=201)
 async def add_memory(
     body: MemoryIn, rt: RuntimeDep, tenant: TenantDep, user: UserPath
-) -> dict[str, Any]:
+) -> MemoryPublic:
     """Add a memory (a near-duplicate refreshes the existing one; a new value supersedes)."""
     values = body.model_dump()
     memory = await run_in_threadpool(
         rt.memories.add, tenant.id, user, values.pop("text"), actor="api", **values
     )
-    return memory_snapshot(memory)
+    return MemoryPublic.now(memory)
 
 
 @router.get("/v1/users/{user:path}/memories/export")
-async def export_memories(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> dict[str, Any]:
+async def export_memories(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> DataExport:
     """Everything stored about the user: profile, memories with history, turns."""
-    export: dict[str, Any] = await run_in_threadpool(rt.memories.export, tenant.id, user)
-    return export
+    export = await run_in_threadpool(rt.memories.export, tenant.id, user)
+    return DataExport.model_validate(export)
 
 
 class SummaryIn(BaseModel):
@@ -139,28 +150,28 @@ class SummaryIn(BaseModel):
 
 
 @router.get("/v1/users/{user:path}/memories/summary")
-async def memory_summary(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> dict[str, Any]:
+async def memory_summary(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> MemorySummary:
     """A short, readable text of the user's current memories."""
     text = await run_in_threadpool(rt.memories.summary, tenant.id, user)
-    return {"summary": text}
+    return MemorySummary(summary=text)
 
 
 @router.put("/v1/users/{user:path}/memories/summary")
 async def edit_memory_summary(
     body: SummaryIn, rt: RuntimeDep, tenant: TenantDep, user: UserPath
-) -> dict[str, Any]:
+) -> SummaryEdited:
     """Apply an edited summary: removed lines are forgotten, new lines remembered (history)."""
-    out: dict[str, Any] = await run_in_threadpool(
+    out = await run_in_threadpool(
         rt.memories.edit_summary, tenant.id, user, body.text, actor="user"
     )
-    return out
+    return SummaryEdited.model_validate(out)
 
 
 @router.get("/v1/users/{user:path}/memories/history")
-async def user_history(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> dict[str, Any]:
+async def user_history(rt: RuntimeDep, tenant: TenantDep, user: UserPath) -> HistoryList:
     """Every change to any of the user's memories, oldest first."""
     rows = await run_in_threadpool(rt.memories.history, tenant.id, user, None)
-    return {"history": [h.model_dump(mode="json") for h in rows]}
+    return HistoryList(history=[HistoryEntry.of(h) for h in rows])
 
 
 @router.delete("/v1/users/{user:path}/memories")
@@ -169,34 +180,34 @@ async def purge_memories(
     tenant: TenantDep,
     user: UserPath,
     confirm: Annotated[bool, Query(description="must be true: this cannot be undone")] = False,
-) -> dict[str, Any]:
+) -> Purged:
     """Hard-delete the user's memories, history, vectors and turns; returns the counts."""
     if not confirm:
         raise InvalidInput(
             "purging deletes everything about the user; pass confirm=true", "confirm"
         )
     counts = await run_in_threadpool(rt.memories.purge, tenant.id, user)
-    return {"purged": counts}
+    return Purged(purged=counts)
 
 
 @router.get("/v1/users/{user:path}/memories/{memory_id}")
 async def get_memory(
     memory_id: str, rt: RuntimeDep, tenant: TenantDep, user: UserPath
-) -> dict[str, Any]:
+) -> MemoryPublic:
     """One memory."""
-    return memory_snapshot(await run_in_threadpool(rt.memories.get, tenant.id, user, memory_id))
+    return MemoryPublic.now(await run_in_threadpool(rt.memories.get, tenant.id, user, memory_id))
 
 
 @router.patch("/v1/users/{user:path}/memories/{memory_id}")
 async def update_memory(
     memory_id: str, body: MemoryPatch, rt: RuntimeDep, tenant: TenantDep, user: UserPath
-) -> dict[str, Any]:
+) -> MemoryPublic:
     """Change a memory; the change is recorded in its history."""
     values = body.model_dump(exclude_unset=True)
     memory = await run_in_threadpool(
         rt.memories.update, tenant.id, user, memory_id, actor="api", **values
     )
-    return memory_snapshot(memory)
+    return MemoryPublic.now(memory)
 
 
 @router.delete("/v1/users/{user:path}/memories/{memory_id}")
@@ -206,12 +217,12 @@ async def forget_memory(
     tenant: TenantDep,
     user: UserPath,
     reason: Annotated[str, Query(max_length=500)] = "",
-) -> dict[str, Any]:
+) -> MemoryPublic:
     """Forget a memory: it stops being used but stays in history (purge deletes)."""
     memory = await run_in_threadpool(
         rt.memories.delete, tenant.id, user, memory_id, actor="api", reason=reason
     )
-    return memory_snapshot(memory)
+    return MemoryPublic.now(memory)
 
 
 @router.post("/v1/users/{user:path}/memories/{memory_id}/suppress")
@@ -221,12 +232,12 @@ async def suppress_memory(
     tenant: TenantDep,
     user: UserPath,
     reason: Annotated[str, Query(max_length=500)] = "",
-) -> dict[str, Any]:
+) -> MemoryPublic:
     """ "Don't mention this again": the memory stays (history, export) but leaves every prompt."""
     memory = await run_in_threadpool(
         rt.memories.suppress, tenant.id, user, memory_id, actor="api", reason=reason
     )
-    return memory_snapshot(memory)
+    return MemoryPublic.now(memory)
 
 
 @router.post("/v1/users/{user:path}/memories/{memory_id}/unsuppress")
@@ -236,7 +247,7 @@ async def unsuppress_memory(
     tenant: TenantDep,
     user: UserPath,
     reason: Annotated[str, Query(max_length=500)] = "",
-) -> dict[str, Any]:
+) -> MemoryPublic:
     """Undo a suppression: the memory may be used in prompts again."""
     memory = await run_in_threadpool(
         rt.memories.suppress,
@@ -247,13 +258,13 @@ async def unsuppress_memory(
         actor="api",
         reason=reason,
     )
-    return memory_snapshot(memory)
+    return MemoryPublic.now(memory)
 
 
 @router.get("/v1/users/{user:path}/memories/{memory_id}/history")
 async def memory_history(
     memory_id: str, rt: RuntimeDep, tenant: TenantDep, user: UserPath
-) -> dict[str, Any]:
+) -> HistoryList:
     """The changes to one memory, oldest first."""
     rows = await run_in_threadpool(rt.memories.history, tenant.id, user, memory_id)
-    return {"history": [h.model_dump(mode="json") for h in rows]}
+    return HistoryList(history=[HistoryEntry.of(h) for h in rows])

@@ -10,6 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import RuntimeDep, TenantDep
 from persona.profiles import Profiles
+from persona.public import (
+    ConstraintList,
+    ConstraintsAdded,
+    InstructionAdded,
+    Instructions,
+    Removed,
+    TenantRules,
+    UserProfile,
+)
 
 router = APIRouter(tags=["steering"])
 
@@ -60,92 +69,103 @@ class TenantRulesIn(BaseModel):
 
 
 @router.get("/v1/users/{user:path}/profile")
-async def get_profile(rt: RuntimeDep, tenant: TenantDep, user: str = UserPath) -> dict[str, Any]:
+async def get_profile(rt: RuntimeDep, tenant: TenantDep, user: str = UserPath) -> UserProfile:
     """The user's profile, constraints and standing instructions."""
-    return await run_in_threadpool(Profiles(rt.db).get, tenant.id, user)
+    return UserProfile.model_validate(await run_in_threadpool(Profiles(rt.db).get, tenant.id, user))
 
 
 @router.put("/v1/users/{user:path}/profile")
 async def put_profile(
     body: ProfileIn, rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
-) -> dict[str, Any]:
+) -> UserProfile:
     """Replace the editable profile fields (unset fields go back to their defaults)."""
     values = body.model_dump(exclude_unset=True)
-    return await run_in_threadpool(Profiles(rt.db).update, tenant.id, user, values, replace=True)
+    profiles = Profiles(rt.db)
+    return UserProfile.model_validate(
+        await run_in_threadpool(profiles.update, tenant.id, user, values, replace=True)
+    )
 
 
 @router.patch("/v1/users/{user:path}/profile")
 async def patch_profile(
     body: ProfileIn, rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
-) -> dict[str, Any]:
+) -> UserProfile:
     """Change only the given profile fields."""
     values = body.model_dump(exclude_unset=True)
-    return await run_in_threadpool(Profiles(rt.db).update, tenant.id, user, values, replace=False)
+    profiles = Profiles(rt.db)
+    return UserProfile.model_validate(
+        await run_in_threadpool(profiles.update, tenant.id, user, values, replace=False)
+    )
 
 
 @router.get("/v1/users/{user:path}/constraints")
 async def list_constraints(
     rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
-) -> dict[str, Any]:
+) -> ConstraintList:
     """The user's stored constraints with provenance."""
     profile = await run_in_threadpool(Profiles(rt.db).get, tenant.id, user)
-    return {"constraints": profile["constraints"]}
+    return ConstraintList(constraints=profile["constraints"])
 
 
 @router.post("/v1/users/{user:path}/constraints", status_code=201)
 async def add_constraints(
     body: ConstraintsIn, rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
-) -> dict[str, Any]:
+) -> ConstraintsAdded:
     """Add constraints; older ones of the same type or in conflict are superseded (listed)."""
     items = [c.model_dump() for c in body.constraints]
-    return await run_in_threadpool(Profiles(rt.db).add_constraints, tenant.id, user, items)
+    added = await run_in_threadpool(Profiles(rt.db).add_constraints, tenant.id, user, items)
+    return ConstraintsAdded.model_validate(added)
 
 
 @router.delete("/v1/users/{user:path}/constraints/{cid}")
 async def delete_constraint(
     rt: RuntimeDep, tenant: TenantDep, cid: str, user: str = UserPath
-) -> dict[str, Any]:
+) -> Removed:
     """Remove one constraint (`c_...`) or instruction (`i_...`); returns what was removed."""
-    return {"removed": await run_in_threadpool(Profiles(rt.db).remove, tenant.id, user, cid)}
+    removed = await run_in_threadpool(Profiles(rt.db).remove, tenant.id, user, cid)
+    return Removed.model_validate({"removed": removed})
 
 
 @router.get("/v1/users/{user:path}/instructions")
 async def list_instructions(
     rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
-) -> dict[str, Any]:
+) -> Instructions:
     """Constraints and free-text instructions in force for the user."""
     profile = await run_in_threadpool(Profiles(rt.db).get, tenant.id, user)
-    return {"constraints": profile["constraints"], "instructions": profile["instructions"]}
+    return Instructions(constraints=profile["constraints"], instructions=profile["instructions"])
 
 
 @router.post("/v1/users/{user:path}/instructions", status_code=201)
 async def add_instruction(
     body: InstructionIn, rt: RuntimeDep, tenant: TenantDep, user: str = UserPath
-) -> dict[str, Any]:
+) -> InstructionAdded:
     """Store a standing preference said in words: checkable parts become constraints."""
-    return await run_in_threadpool(Profiles(rt.db).set_from_text, tenant.id, user, body.text)
+    added = await run_in_threadpool(Profiles(rt.db).set_from_text, tenant.id, user, body.text)
+    return InstructionAdded.model_validate(added)
 
 
 @router.delete("/v1/users/{user:path}/instructions/{item_id}")
 async def delete_instruction(
     rt: RuntimeDep, tenant: TenantDep, item_id: str, user: str = UserPath
-) -> dict[str, Any]:
+) -> Removed:
     """Remove one instruction (`i_...`) or constraint (`c_...`)."""
-    return {"removed": await run_in_threadpool(Profiles(rt.db).remove, tenant.id, user, item_id)}
+    removed = await run_in_threadpool(Profiles(rt.db).remove, tenant.id, user, item_id)
+    return Removed.model_validate({"removed": removed})
 
 
 @router.get("/v1/tenant/instructions")
-async def get_tenant_rules(rt: RuntimeDep, tenant: TenantDep) -> dict[str, Any]:
+async def get_tenant_rules(rt: RuntimeDep, tenant: TenantDep) -> TenantRules:
     """The tenant's developer instructions and constraints."""
-    return await run_in_threadpool(Profiles(rt.db).tenant_rules, tenant.id)
+    return TenantRules.model_validate(
+        await run_in_threadpool(Profiles(rt.db).tenant_rules, tenant.id)
+    )
 
 
 @router.put("/v1/tenant/instructions")
-async def put_tenant_rules(
-    body: TenantRulesIn, rt: RuntimeDep, tenant: TenantDep
-) -> dict[str, Any]:
+async def put_tenant_rules(body: TenantRulesIn, rt: RuntimeDep, tenant: TenantDep) -> TenantRules:
     """Replace the tenant's developer instructions and/or constraints (they outrank users')."""
     constraints = None if body.constraints is None else [c.model_dump() for c in body.constraints]
-    return await run_in_threadpool(
+    rules = await run_in_threadpool(
         Profiles(rt.db).set_tenant_rules, tenant.id, body.instructions, constraints
     )
+    return TenantRules.model_validate(rules)

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.deps import EngineDep, RuntimeDep, TenantDep
+from api.schemas import SSE, InputItems, ResponseDeleted, ResponseObject
 from persona.errors import InvalidInput
 from persona.responses import prepare, stored
 from persona.responses.reply import sse
@@ -17,7 +18,11 @@ from persona.responses.reply import sse
 router = APIRouter(tags=["responses"])
 
 
-@router.post("/v1/responses", response_model=None)
+@router.post(
+    "/v1/responses",
+    response_model=None,
+    responses={200: {"model": ResponseObject, "content": SSE}},
+)
 async def create_response(
     tenant: TenantDep,
     engine: EngineDep,
@@ -54,24 +59,24 @@ async def create_response(
     )
 
 
-@router.get("/v1/responses/{rid}")
-async def get_response(rid: str, tenant: TenantDep, runtime: RuntimeDep) -> dict[str, Any]:
+@router.get("/v1/responses/{rid}", response_model=None, responses={200: {"model": ResponseObject}})
+async def get_response(rid: str, tenant: TenantDep, runtime: RuntimeDep) -> JSONResponse:
     """A stored response, as it was returned."""
     row = await run_in_threadpool(stored.fetch, runtime.db, tenant.id, rid)
-    return {**row.response, "output": row.output_items}
+    return JSONResponse({**row.response, "output": row.output_items})
 
 
 @router.delete("/v1/responses/{rid}")
-async def delete_response(rid: str, tenant: TenantDep, runtime: RuntimeDep) -> dict[str, Any]:
+async def delete_response(rid: str, tenant: TenantDep, runtime: RuntimeDep) -> ResponseDeleted:
     """Delete a stored response (the turns and memories of the exchange stay)."""
     await run_in_threadpool(stored.delete, runtime.db, tenant.id, rid)
-    return {"id": rid, "object": "response.deleted", "deleted": True}
+    return ResponseDeleted(id=rid, object="response.deleted", deleted=True)
 
 
 @router.get("/v1/responses/{rid}/input_items")
 async def input_items(
     rid: str, tenant: TenantDep, runtime: RuntimeDep, order: str = "desc", limit: int = 20
-) -> dict[str, Any]:
+) -> InputItems:
     """The input items of a stored response (`order` asc|desc, at most `limit`)."""
     if order not in ("asc", "desc") or not 1 <= limit <= 100:
         raise InvalidInput("order must be 'asc' or 'desc' and limit 1-100", param="order")
@@ -82,10 +87,10 @@ async def input_items(
     if order == "desc":
         items.reverse()
     page = items[:limit]
-    return {
-        "object": "list",
-        "data": page,
-        "first_id": page[0]["id"] if page else None,
-        "last_id": page[-1]["id"] if page else None,
-        "has_more": len(items) > limit,
-    }
+    return InputItems(
+        object="list",
+        data=page,
+        first_id=page[0]["id"] if page else None,
+        last_id=page[-1]["id"] if page else None,
+        has_more=len(items) > limit,
+    )

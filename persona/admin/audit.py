@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from persona.public import AuditEntry
 from store.models import AuditLog
 
 
@@ -35,28 +36,13 @@ def write_audit(
     return row
 
 
-def audit_public(row: AuditLog) -> dict[str, Any]:
-    """The JSON form of an audit row."""
-    return {
-        "id": row.id,
-        "admin": row.admin,
-        "tenant_id": row.tenant_id,
-        "user": row.user_external_id,
-        "action": row.action,
-        "target": row.target,
-        "reason": row.reason,
-        "details": row.details,
-        "created_at": row.created_at.isoformat(),
-    }
-
-
 def list_audit(
     session: Session, tenant_id: str | None = None, limit: int = 100, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """Audit rows, newest first; only `tenant_id`'s when given."""
+    """Audit rows (`AuditEntry`, JSON form), newest first; only `tenant_id`'s when given."""
     query = select(AuditLog)
     if tenant_id is not None:
         query = query.where(AuditLog.tenant_id == tenant_id)
     query = query.order_by(col(AuditLog.created_at).desc(), col(AuditLog.id).desc())
     rows = session.exec(query.offset(offset).limit(limit)).all()
-    return [audit_public(r) for r in rows]
+    return [AuditEntry.of(r).model_dump(mode="json") for r in rows]

@@ -13,21 +13,33 @@ from sqlalchemy import func
 from sqlmodel import Session, col, or_, select
 
 from persona.errors import InvalidInput, NotFound
-from persona.memory.writes import memory_snapshot
+from persona.public import (
+    HistoryEntry,
+    MemoryDetail,
+    MemoryPublic,
+    MemoryState,
+    ProfilePublic,
+    TenantListed,
+    TenantPublic,
+    TenantRef,
+    TracePublic,
+    TurnPublic,
+    UserDetail,
+    UserSummary,
+    memory_state,
+)
 from store.models import Memory, MemoryHistory, Profile, Tenant, Trace, Turn, User, utcnow
 
 MEMORY_STATES = ("valid", "superseded", "expired", "forgotten", "all")
 
+# Every function here answers in JSON form (`model_dump(mode="json")`) of a model of
+# `persona.public`: the CLI prints these and the corrections compose them; the routes declare
+# the models.
+
 
 def tenant_public(tenant: Tenant) -> dict[str, Any]:
-    """The JSON form of a tenant (never its key hash)."""
-    return {
-        "id": tenant.id,
-        "name": tenant.name,
-        "key_prefix": tenant.key_prefix,
-        "disabled": tenant.disabled,
-        "created_at": tenant.created_at.isoformat(),
-    }
+    """The JSON form of a tenant (`TenantPublic`: never its key hash)."""
+    return TenantPublic.model_validate(tenant).model_dump(mode="json")
 
 
 def list_tenants(session: Session, tenant_id: str | None = None) -> list[dict[str, Any]]:
@@ -37,7 +49,8 @@ def list_tenants(session: Session, tenant_id: str | None = None) -> list[dict[st
     if tenant_id is not None:
         query = query.where(Tenant.id == tenant_id)
     return [
-        {**tenant_public(t), "users": int(counts.get(t.id, 0))} for t in session.exec(query).all()
+        TenantListed.of(t, int(counts.get(t.id, 0))).model_dump(mode="json")
+        for t in session.exec(query).all()
     ]
 
 
@@ -57,10 +70,6 @@ def get_user(session: Session, tenant_id: str, external_id: str) -> User:
     if user is None:
         raise NotFound(f"no user {external_id!r} in this tenant")
     return user
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def list_users(
@@ -92,72 +101,50 @@ def list_users(
     query = query.order_by(col(User.last_seen_at).desc(), col(User.external_id))
     rows = session.exec(query.offset(offset).limit(limit)).all()
     return [
-        {
-            "id": user.external_id,
-            "created_at": user.created_at.isoformat(),
-            "last_active_at": user.last_seen_at.isoformat(),
-            "last_turn_at": _iso(last),
-            "memories_valid": int(n_valid or 0),
-            "memories_total": int(n_total or 0),
-            "turns": int(n_turns or 0),
-        }
+        UserSummary(
+            id=user.external_id,
+            created_at=user.created_at,
+            last_active_at=user.last_seen_at,
+            last_turn_at=last,
+            memories_valid=int(n_valid or 0),
+            memories_total=int(n_total or 0),
+            turns=int(n_turns or 0),
+        ).model_dump(mode="json")
         for user, n_valid, n_total, n_turns, last in rows
     ]
 
 
 def profile_public(profile: Profile | None) -> dict[str, Any]:
-    """The JSON form of a profile (empty defaults when the user has none)."""
-    p = profile or Profile(user_id=0)
-    return {
-        "about_you": p.about_you,
-        "response_style": p.response_style,
-        "personality": p.personality,
-        "traits": p.traits,
-        "ambiguity": p.ambiguity,
-        "constraints": p.constraints,
-        "instructions": p.instructions,
-        "route_preference": p.route_preference,
-        "version": p.version,
-        "updated_at": p.updated_at.isoformat(),
-    }
-
-
-def memory_state(memory: Memory, now: datetime | None = None) -> str:
-    """`valid`, `superseded`, `forgotten` (invalidated) or `expired`."""
-    if memory.superseded_by is not None:
-        return "superseded"
-    if memory.invalid_at is not None:
-        return "forgotten"
-    if memory.expires_at is not None and memory.expires_at <= (now or utcnow()):
-        return "expired"
-    return "valid"
+    """The JSON form of a profile (`ProfilePublic`; the defaults when the user has none)."""
+    return ProfilePublic.of(profile).model_dump(mode="json")
 
 
 def memory_public(memory: Memory, now: datetime | None = None) -> dict[str, Any]:
-    """The JSON form of a memory, with its state."""
-    return {**memory_snapshot(memory), "state": memory_state(memory, now)}
+    """The JSON form of a memory with its state (`MemoryPublic`)."""
+    return MemoryPublic.now(memory, now).model_dump(mode="json")
 
 
 def user_detail(session: Session, tenant_id: str, external_id: str) -> dict[str, Any]:
     """One user: profile and constraints, counts per memory state, turns and last activity."""
     user = get_user(session, tenant_id, external_id)
     now = utcnow()
-    states = dict.fromkeys(MEMORY_STATES[:-1], 0)
+    states: dict[MemoryState, int] = {"valid": 0, "superseded": 0, "expired": 0, "forgotten": 0}
     for memory in session.exec(select(Memory).where(Memory.user_id == user.id)).all():
         states[memory_state(memory, now)] += 1
     n_turns = session.exec(select(func.count()).where(Turn.user_id == user.id)).one()
     tenant = get_tenant(session, tenant_id)
-    return {
+    detail = {
         "id": user.external_id,
-        "tenant": {"id": tenant.id, "name": tenant.name},
-        "created_at": user.created_at.isoformat(),
-        "last_active_at": user.last_seen_at.isoformat(),
+        "tenant": TenantRef(id=tenant.id, name=tenant.name),
+        "created_at": user.created_at,
+        "last_active_at": user.last_seen_at,
         "memory_version": user.memory_version,
         "memories": states,
         "turns": int(n_turns),
-        "profile": profile_public(session.get(Profile, user.id)),
-        "tenant_constraints": tenant.constraints,
+        "profile": ProfilePublic.of(session.get(Profile, user.id)),
+        "tenant_constraints": tenant.constraints,  # stored JSON: validated into the model
     }
+    return UserDetail.model_validate(detail).model_dump(mode="json")
 
 
 def list_memories(
@@ -171,7 +158,8 @@ def list_memories(
     limit: int = 200,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """The user's memories in `state` (or `all`), newest first, optionally by kind and text."""
+    """The user's memories in `state` (or `all`), newest first, optionally by kind and text
+    (each in the JSON form of `MemoryPublic`)."""
     if state not in MEMORY_STATES:
         raise InvalidInput(f"state must be one of {', '.join(MEMORY_STATES)}", param="state")
     user = get_user(session, tenant_id, external_id)
@@ -209,18 +197,8 @@ def get_memory(session: Session, tenant_id: str, external_id: str, memory_id: st
 
 
 def history_public(row: MemoryHistory) -> dict[str, Any]:
-    """The JSON form of one history row."""
-    return {
-        "id": row.id,
-        "memory_id": row.memory_id,
-        "op": row.op,
-        "actor": row.actor,
-        "reason": row.reason,
-        "source_turn_id": row.source_turn_id,
-        "before": row.before,
-        "after": row.after,
-        "created_at": row.created_at.isoformat(),
-    }
+    """The JSON form of one history row (`HistoryEntry`)."""
+    return HistoryEntry.of(row).model_dump(mode="json")
 
 
 def supersede_chain(session: Session, memory: Memory) -> list[dict[str, Any]]:
@@ -261,24 +239,16 @@ def memory_detail(
         .where(MemoryHistory.memory_id == memory.id, MemoryHistory.user_id == memory.user_id)
         .order_by(col(MemoryHistory.created_at), col(MemoryHistory.id))
     ).all()
-    return {
-        "memory": memory_public(memory),
-        "history": [history_public(r) for r in rows],
-        "chain": supersede_chain(session, memory),
-    }
+    return MemoryDetail(
+        memory=MemoryPublic.now(memory),
+        history=[HistoryEntry.of(r) for r in rows],
+        chain=[MemoryPublic.model_validate(m) for m in supersede_chain(session, memory)],
+    ).model_dump(mode="json")
 
 
 def turn_public(turn: Turn) -> dict[str, Any]:
-    """The JSON form of a turn."""
-    return {
-        "id": turn.id,
-        "session_id": turn.session_id,
-        "user_message": turn.user_message,
-        "reply": turn.reply,
-        "model": turn.model,
-        "tier": turn.tier,
-        "created_at": turn.created_at.isoformat(),
-    }
+    """The JSON form of a turn (`TurnPublic`)."""
+    return TurnPublic.model_validate(turn).model_dump(mode="json")
 
 
 def list_turns(
@@ -292,18 +262,8 @@ def list_turns(
 
 
 def trace_public(trace: Trace, turn: Turn | None) -> dict[str, Any]:
-    """The JSON form of a trace, with its turn's message and reply."""
-    return {
-        "id": trace.id,
-        "turn_id": trace.turn_id,
-        "tier": trace.tier,
-        "route_score": trace.route_score,
-        "total_ms": trace.total_ms,
-        "created_at": trace.created_at.isoformat(),
-        "user_message": turn.user_message if turn else None,
-        "reply": turn.reply if turn else None,
-        "data": trace.data,
-    }
+    """The JSON form of a trace, with its turn's message and reply (`TracePublic`)."""
+    return TracePublic.of(trace, turn).model_dump(mode="json")
 
 
 def list_traces(

@@ -13,6 +13,7 @@ import numpy as np
 from sqlalchemy import delete, event, update
 from sqlmodel import Session, col
 
+from persona.public import MemorySnapshot
 from store.models import (
     Feedback,
     Memory,
@@ -29,45 +30,12 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 _BUMPED_KEY = "persona_memory_bumped"
-_SNAPSHOT_FIELDS = (
-    "id",
-    "kind",
-    "text",
-    "attribute",
-    "importance",
-    "scope",
-    "agent_id",
-    "session_id",
-    "actor",
-    "source_turn_id",
-    "valid_from",
-    "invalid_at",
-    "superseded_by",
-    "expires_at",
-    "suppressed_at",
-    "project",
-    "created_at",
-    "updated_at",
-    "meta",
-)
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _json_value(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_value(v) for v in value]
-    return value
 
 
 def memory_snapshot(memory: Memory | Mapping[str, Any]) -> dict[str, Any]:
-    """The memory (a row or its column values) as a JSON-safe dict without the embedding:
-    the `before`/`after` of history rows."""
-    if isinstance(memory, Mapping):
-        return {name: _json_value(memory.get(name)) for name in _SNAPSHOT_FIELDS}
-    return {name: _json_value(getattr(memory, name)) for name in _SNAPSHOT_FIELDS}
+    """The memory (a row or its column values) as stored in a history row's `before`/`after`:
+    a `MemorySnapshot` in its JSON form."""
+    return MemorySnapshot.of(memory).model_dump(mode="json")
 
 
 def embedding_bytes(vector: NDArray[np.float32]) -> bytes:

@@ -5,7 +5,8 @@ schema's edges, odd ones: huge integers, empty strings, unicode, nulls); hypothe
 them against a real server on loopback with the seeded data, tenant routes with a tenant key
 and admin routes with a global admin key. Chat goes to the fake provider. Bounded by
 `EXAMPLES` per operation so the whole run takes about a minute; every failing operation is
-reported, not only the first. Every status answered must be declared in the document.
+reported, not only the first. Every status answered must be declared in the document, and
+every body must match the schema declared for its status (schemathesis' conformance checks).
 """
 
 from __future__ import annotations
@@ -16,6 +17,13 @@ from typing import Any
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.core.failures import FailureGroup
 
 from tests.admin.conftest import AdminServer
 from tests.admin.seed import ACME_KEY
@@ -23,6 +31,12 @@ from tests.fakes.provider import FakeProvider
 
 EXAMPLES = 12
 FAST = "openai/fuzz-fake"
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 @pytest.fixture
@@ -73,9 +87,21 @@ def _fuzz(srv: AdminServer, operation: Any) -> str | None:
         assert str(response.status_code) in documented, (
             f"{answer}, not among the documented {sorted(documented)}"
         )
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except FailureGroup as exc:  # schemathesis reports its failures as a group
+            raise AssertionError(f"{answer}: {_first_line(exc)}") from exc
 
     try:
         check()
-    except AssertionError as exc:
-        return f"{operation.method.upper()} {operation.path}: {str(exc).splitlines()[0]}"
+    except (AssertionError, ExceptionGroup) as exc:  # a group: hypothesis found several bugs
+        return f"{operation.method.upper()} {operation.path}: {_first_line(exc)}"
     return None
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first failure schemathesis reports, in one line."""
+    inner = getattr(exc, "exceptions", None)
+    first = inner[0] if inner else exc
+    lines = str(first).strip().splitlines() or [type(first).__name__]
+    return lines[0][:300]

@@ -54,18 +54,18 @@ def test_suppressed_memory_leaves_the_prompt_and_comes_back(srv: LiveServer) -> 
         secret = mem.add("Is recovering from surgery", attribute="health")
         assert "recovering from surgery" in _system(_chat(srv, "ann", "hello"))
 
-        out = mem.suppress(secret["id"], reason="private")
-        assert out["suppressed_at"] is not None and out["invalid_at"] is None
+        out = mem.suppress(secret.id, reason="private")
+        assert out.suppressed_at is not None and out.invalid_at is None
         system = _system(_chat(srv, "ann", "how is my surgery recovery going?"))
         assert "recovering from surgery" not in system and "Rex" in system
-        assert [m["id"] for m in mem.list()] == [dog["id"], secret["id"]]
-        exported = {m["id"]: m for m in mem.export()["memories"]}
-        assert exported[secret["id"]]["suppressed_at"] == out["suppressed_at"]
-        assert [h["op"] for h in mem.history(secret["id"])] == ["add", "suppress"]
+        assert [m.id for m in mem.list()] == [dog.id, secret.id]
+        exported = {m["id"]: m for m in mem.export().memories}
+        assert exported[secret.id]["suppressed_at"] == out.suppressed_at.isoformat()
+        assert [h.op for h in mem.history(secret.id)] == ["add", "suppress"]
 
-        assert mem.unsuppress(secret["id"])["suppressed_at"] is None
+        assert mem.unsuppress(secret.id).suppressed_at is None
         assert "recovering from surgery" in _system(_chat(srv, "ann", "hello again"))
-        assert [h["op"] for h in mem.history(secret["id"])] == ["add", "suppress", "unsuppress"]
+        assert [h.op for h in mem.history(secret.id)] == ["add", "suppress", "unsuppress"]
 
 
 def test_suppress_an_unknown_memory_is_404(srv: LiveServer) -> None:
@@ -110,9 +110,9 @@ def test_temporary_chat_reads_and_writes_no_memory(srv: LiveServer) -> None:
         assert "Paris" not in json.dumps(by_sdk.trace.dump())
         # the profile is read (instructions still hold) but not changed
         assert "Always sign replies with a dash" in _system(by_body)
-        assert [m["text"] for m in client.memories("ann").list(kind="fact")] == ["Lives in Paris"]
-        assert client.profile("ann")["instructions"][0]["text"] == "Always sign replies with a dash"
-        assert len(client.profile("ann")["instructions"]) == 1
+        assert [m.text for m in client.memories("ann").list(kind="fact")] == ["Lives in Paris"]
+        assert client.profile("ann").instructions[0]["text"] == "Always sign replies with a dash"
+        assert len(client.profile("ann").instructions) == 1
         assert _chat(srv, "ann", "hi")["persona"]["memory"] == {"mode": "on"}
 
 
@@ -146,12 +146,12 @@ def test_project_only_chat_reads_and_writes_only_its_project(srv: LiveServer) ->
         mem.add("Has a dog called Rex")
         mem.add("Plays the violin", metadata={"project": "music"})
         mem.add("Is writing a novel about Kyoto", project="novel")
-        assert [m["text"] for m in mem.list()] == [
+        assert [m.text for m in mem.list()] == [
             "Has a dog called Rex",
             "Plays the violin",
             "Is writing a novel about Kyoto",
         ]
-        assert [m["project"] for m in mem.list()] == [None, "music", "novel"]
+        assert [m.project for m in mem.list()] == [None, "music", "novel"]
 
         default = _system(_chat(srv, "ann", "hi", headers={"X-Persona-Project": "music"}))
         assert "Rex" in default and "violin" in default and "Kyoto" not in default
@@ -168,8 +168,8 @@ def test_project_only_chat_reads_and_writes_only_its_project(srv: LiveServer) ->
         # what a project-only chat teaches belongs to the project
         client.chat("ann", "I live in Lisbon", memory="project", project="music")
         _jobs(srv)
-        lisbon = [m for m in mem.list(include_invalid=True) if "Lisbon" in m["text"]]
-        assert lisbon and {m["project"] for m in lisbon} == {"music"}
+        lisbon = [m for m in mem.list(include_invalid=True) if "Lisbon" in m.text]
+        assert lisbon and {m.project for m in lisbon} == {"music"}
         assert "Lisbon" not in _system(_chat(srv, "ann", "where do I live?"))
         novel = client.chat("ann", "where do I live?", memory="project", project="novel")
         assert "Lisbon" not in novel.trace.prompt.system
@@ -251,8 +251,8 @@ def test_memory_summary_over_http(srv: LiveServer) -> None:
         old = mem.add("Lives in Paris")
         assert mem.summary() == "About you:\n- Lives in Paris"
         out = mem.edit_summary("About you:\n- Lives in Berlin")
-        assert out["summary"] == "About you:\n- Lives in Berlin"
-        assert [c["op"] for c in out["changes"]] == ["invalidate", "add"]
-        assert [h["op"] for h in mem.history(old["id"])] == ["add", "invalidate"]
+        assert out.summary == "About you:\n- Lives in Berlin"
+        assert [c.op for c in out.changes] == ["invalidate", "add"]
+        assert [h.op for h in mem.history(old.id)] == ["add", "invalidate"]
         system = _system(_chat(srv, "ann", "where do I live?"))
         assert "Berlin" in system and "Paris" not in system

@@ -116,15 +116,15 @@ def test_memories_crud(server: LiveServer) -> None:
     with PersonaClient(server.url, server.api_key) as client:
         mem = client.memories("bob")
         added = mem.add("Bob lives in Lisbon")
-        assert mem.get(added["id"]) == added
-        assert [m["id"] for m in mem.list()] == [added["id"]]
-        changed = mem.update(added["id"], text="Bob lives in Porto")
-        assert changed["text"] == "Bob lives in Porto"
-        assert [h["op"] for h in mem.history(added["id"])][:1] == ["add"]
-        mem.delete(added["id"], reason="moved away")
+        assert mem.get(added.id) == added
+        assert [m.id for m in mem.list()] == [added.id]
+        changed = mem.update(added.id, text="Bob lives in Porto")
+        assert changed.text == "Bob lives in Porto"
+        assert [h.op for h in mem.history(added.id)][:1] == ["add"]
+        mem.delete(added.id, reason="moved away")
         assert mem.list() == []
         with pytest.raises(Conflict, match="no longer valid"):
-            mem.update(added["id"], text="Bob lives in Faro")
+            mem.update(added.id, text="Bob lives in Faro")
         with pytest.raises(NotFound):
             mem.get("mem_missing")
         assert mem.purge()["memories"] == 1

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from persona import ChatReply, Conflict, NotFound, Persona, PersonaClient, Usage
+from persona import ChatReply, Conflict, MemoryPublic, NotFound, Persona, PersonaClient, Usage
+from persona.public import MemorySnapshot
 from tests.api.conftest import LiveServer
 from tests.factories import plain_trace
 from tests.fakes.provider import FakeProvider, ok
@@ -79,15 +80,51 @@ def test_chat_and_stream(sdk: Any, fake_provider: FakeProvider) -> None:
 def test_memories(sdk: Any) -> None:
     mem = sdk.memories("ben")
     added = mem.add("Ben lives in Lisbon")
-    assert (added["text"], added["kind"]) == ("Ben lives in Lisbon", "fact")
-    assert mem.get(added["id"]) == added
+    at = added.created_at
+    assert added == MemoryPublic(
+        id=added.id,
+        kind="fact",
+        text="Ben lives in Lisbon",
+        importance=0.5,
+        scope="user",
+        actor="api",
+        valid_from=at,
+        created_at=at,
+        updated_at=at,
+        state="valid",
+    )
+    assert mem.get(added.id) == added
     assert mem.list() == [added]
-    changed = mem.update(added["id"], text="Ben lives in Porto")
-    assert (changed["id"], changed["text"]) == (added["id"], "Ben lives in Porto")
-    mem.delete(added["id"], reason="moved away")
+    changed = mem.update(added.id, text="Ben lives in Porto")
+    assert changed == added.model_copy(
+        update={"text": "Ben lives in Porto", "updated_at": changed.updated_at}
+    )
+    forgotten = mem.delete(added.id, reason="moved away")
+    assert forgotten == changed.model_copy(
+        update={
+            "invalid_at": forgotten.invalid_at,
+            "updated_at": forgotten.invalid_at,
+            "state": "forgotten",
+        }
+    )
     assert mem.list() == []
+    assert [(h.op, h.reason, h.before, h.after) for h in mem.history(added.id)] == [
+        ("add", "new memory", None, MemorySnapshot(**added.model_dump(exclude={"state"}))),
+        (
+            "update",
+            "updated",
+            MemorySnapshot(**added.model_dump(exclude={"state"})),
+            MemorySnapshot(**changed.model_dump(exclude={"state"})),
+        ),
+        (
+            "invalidate",
+            "moved away",
+            MemorySnapshot(**changed.model_dump(exclude={"state"})),
+            MemorySnapshot(**forgotten.model_dump(exclude={"state"})),
+        ),
+    ]
     with pytest.raises(Conflict, match="no longer valid"):
-        mem.update(added["id"], text="Ben lives in Faro")
+        mem.update(added.id, text="Ben lives in Faro")
     with pytest.raises(NotFound):
         mem.get("mem_missing")
 
