@@ -2,7 +2,9 @@
 
 Gathers the developer's and the user's constraints and instructions, reads standing or one-off
 preferences from the message, applies precedence (`persona.steer.precedence`), and after the
-reply stores the standing ones the message set, with the turn as provenance.
+reply stores the standing ones the message set, with the turn as provenance. Sentences the
+rules could not read go to the background model parse; what it reads is only proposed
+(`persona.steer.proposals`), listed in the trace until the user decides.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ class Steering:
     # claims of authority the message made (never stored or applied) and mentions it ignored
     refused_claims: list[dict[str, str]] = field(default_factory=list)
     mentions: list[dict[str, str]] = field(default_factory=list)
+    # sentences asking for a change of form the rules could not read: queued with the turn for
+    # the background model parse, whose constraints are only proposed (`steer.proposals`)
+    ambiguous: list[str] = field(default_factory=list)
+    # the user's proposals waiting for their word: shown, never in force
+    proposed: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def has_checks(self) -> bool:
@@ -62,6 +69,8 @@ class Steering:
             "fallback": self.fallback,
             "refused_claims": self.refused_claims,
             "mentions": self.mentions,
+            "ambiguous": self.ambiguous,
+            "proposed": self.proposed,
             "compliant": all(r["passed"] for r in self.results) if self.results else None,
         }
 
@@ -72,6 +81,7 @@ def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> S
     from persona.profiles import constraint_row, merge_constraint, to_constraint
     from persona.steer.parse import parse_preferences
     from persona.steer.precedence import resolve
+    from persona.steer.proposals import pending, public
 
     tenant = session.get(Tenant, tenant_id)
     developer_rows = list(tenant.constraints) if tenant else []
@@ -84,6 +94,11 @@ def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> S
     # a message can only set its sender's own rules: claimed authority sets nothing
     out.refused_claims = [{"text": c.text, "reason": c.reason} for c in parsed.claims]
     out.mentions = [{"text": m.text, "reason": m.reason} for m in parsed.mentions]
+    out.ambiguous = list(parsed.ambiguous)
+    if profile.user_id:  # a known user: their proposals are shown on every reply until decided
+        out.proposed = [
+            public(row).model_dump(mode="json") for row in pending(session, profile.user_id)
+        ]
     one_off_rows: list[dict[str, Any]] = []
     for c in parsed.constraints:
         source = "chat" if parsed.scope == "standing" else "one_off"
@@ -115,22 +130,32 @@ def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> S
 
 
 def persist_steering(session: Session, user: User, steering: Steering, turn_id: str) -> None:
-    """Store standing preferences the message set, with the turn as provenance."""
-    if not steering.new_constraints and not steering.new_instructions:
+    """Store standing preferences the message set, with the turn as provenance; queue the
+    background parse of what the rules could not read; apply the proposals' policy."""
+    from persona.steer.proposals import enqueue, observe_turn
+
+    if steering.ambiguous:
+        enqueue(session, user, turn_id, steering.ambiguous)
+    if not steering.new_constraints and not steering.new_instructions and not steering.proposed:
         return
     from persona.profiles import instruction_row, merge_constraint
     from store.users import get_profile
 
     profile = get_profile(session, user)
-    rows = list(profile.constraints)
-    for row in steering.new_constraints:
-        row["turn_id"] = turn_id
-        rows, _ = merge_constraint(rows, row)
-    profile.constraints = rows
-    profile.instructions = [
-        *profile.instructions,
-        *(instruction_row(t, "chat", turn_id) for t in steering.new_instructions),
-    ]
-    profile.version += 1
-    profile.updated_at = utcnow()
-    session.add(profile)
+    if steering.new_constraints or steering.new_instructions:
+        rows = list(profile.constraints)
+        for row in steering.new_constraints:
+            row["turn_id"] = turn_id
+            rows, _ = merge_constraint(rows, row)
+        profile.constraints = rows
+        profile.instructions = [
+            *profile.instructions,
+            *(instruction_row(t, "chat", turn_id) for t in steering.new_instructions),
+        ]
+        profile.version += 1
+        profile.updated_at = utcnow()
+        session.add(profile)
+    if steering.proposed:
+        observe_turn(
+            session, profile, [p["id"] for p in steering.proposed], steering.new_constraints
+        )

@@ -10,8 +10,9 @@ ambiguous sentence) is *ambiguous* when all of these hold, in any of the six lan
    about the replies in general ("your answers", "when you reply"); a one-off cue ("just this
    once") rules it out, since the reply it was for is sent before the background parse runs;
 2. one of its clauses names something a verifiable constraint governs (letter case,
-   punctuation, length in words or sentences, language, lists and markdown, JSON, quotes,
-   emoji, questions, how a reply starts or ends) ...
+   punctuation, a count of words or sentences, language, lists and markdown, JSON, quotes,
+   emoji, questions, how a reply starts or ends; not "shorter" or "concise", which name no
+   checkable limit a model could read without inventing one) ...
 3. ... and the rules found no constraint in that clause: "no emojis, and keep it all in small
    letters" is ambiguous for its second half although the first was understood;
 4. it is not a question about something, nor the speaker describing a habit of their own
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 from persona.steer.parse_context import about_others, sentence_spans
 from persona.steer.parse_i18n import to_english
@@ -71,34 +73,34 @@ _LANGUAGES = (
 _FORM = re.compile(
     r"\b(?:capital(?:s|ized|ised)?|caps|upper\s*-?case|lower\s*-?case|small\s+letters|letters|"
     r"punctuation|commas?|exclamation|full\s+stops?|periods|words?|sentences?|paragraphs?|"
-    r"lines|characters|short(?:er)?|brief(?:er)?|long(?:er)?|concise|length|bullets?|lists?|"
+    r"lines|characters|bullets?|lists?|"
     r"numbered|markdown|headings?|headers?|titles?|bold|italics?|tables?|sections?|json|"
     r"quot(?:e|es|ation)|emojis?|emoticons?|smileys?|questions?|follow[\s-]?ups?|sign[\s-]?off|"
     r"signature|p\.?\s?s\.?|postscript|greetings?|plain\s+text|format(?:ting)?|language|pictures|icons|"
     rf"(?:start|begin|end|finish|close)(?:s|ing)?\s+(?:with|by|on)|{_LANGUAGES}|"
     # de
     r"großbuchstaben|kleinbuchstaben|buchstaben|satzzeichen|kommas?|ausrufezeichen|wörter\w*|"
-    r"worte\w*|sätze\w*|absätze\w*|absatz|zeilen|kurz\w*|knapp\w*|länger\w*|aufzählung\w*|"
+    r"worte\w*|sätze\w*|absätze\w*|absatz|zeilen|aufzählung\w*|"
     r"listen|überschrift\w*|titel|fett|tabellen?|abschnitt\w*|anführungszeichen|fragen|"
     r"rückfragen|grußformel|gruß|unterschrift|sprache|formatierung|"
     # fr
     r"majuscules?|minuscules?|lettres|ponctuation|virgules?|mots|phrases|paragraphes|lignes|"
-    r"courte?s?|brèves?|bref|longues?|puces|listes|titres|gras|tableaux|guillemets|émojis?|"
+    r"puces|listes|titres|gras|tableaux|guillemets|émojis?|"
     r"signature|langue|mise\s+en\s+forme|"
     # es / pt
     r"mayúsculas?|minúsculas?|maiúsculas?|letras|puntuación|pontuação|comas|vírgulas?|"
     r"exclamación|palabras|palavras|frases|oraciones|párrafos|parágrafos|líneas|linhas|"
-    r"cort[oa]s?|curt[oa]s?|breves?|larg[oa]s?|long[oa]s?|viñetas|marcadores|listas|títulos|"
+    r"viñetas|marcadores|listas|títulos|"
     r"negrita|negrito|tablas|tabelas|secciones|seções|secções|comillas|aspas|preguntas|"
     r"perguntas|firma|assinatura|idioma|língua|formato|formatação|"
     # it
     r"maiuscol[aeio]|minuscol[aeio]|lettere|punteggiatura|virgol[ae]|esclamativ[io]|parole|"
-    r"frasi|paragrafi|righe|brevi|cort[ei]|lunghe|lunghi|elench[io]|puntat[io]|titol[io]|"
+    r"frasi|paragrafi|righe|elench[io]|puntat[io]|titol[io]|"
     r"grassetto|tabelle|sezion[ei]|virgolette|domande?|lingua|formattazione)\b",
     re.I,
 )
 _CLAUSE = re.compile(
-    r"[,;:]|\s(?:-|–|—)\s|\b(?:and|but|also|plus|as\s+well|und|aber|et|mais|y|pero|e|mas|ma)\b",
+    r"[,;:]|\s(?:-|\u2013|\u2014)\s|\b(?:and|but|also|plus|as\s+well|und|aber|et|mais|y|pero|e|mas|ma)\b",
     re.I,
 )
 _POLITE = re.compile(
@@ -143,7 +145,7 @@ def _unread_clause(sentence: str, find: Hits) -> bool:
         return False
     hits = find(sentence)
     bounds = [0, *(m.start() for m in _CLAUSE.finditer(sentence)), len(sentence)]
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in pairwise(bounds):
         if not _FORM.search(sentence[a:b]):
             continue
         if any(h[2] < b and h[3] > a for h in hits):
