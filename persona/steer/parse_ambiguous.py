@@ -89,7 +89,7 @@ _FORM = re.compile(
     r"signature|langue|mise\s+en\s+forme|"
     # es / pt
     r"mayúsculas?|minúsculas?|maiúsculas?|letras|puntuación|pontuação|comas|vírgulas?|"
-    r"exclamación|palabras|palavras|frases|oraciones|párrafos|parágrafos|líneas|linhas|"
+    r"exclamación|exclamação|palabras|palavras|frases|oraciones|párrafos|parágrafos|líneas|linhas|"
     r"viñetas|marcadores|listas|títulos|"
     r"negrita|negrito|tablas|tabelas|secciones|seções|secções|comillas|aspas|preguntas|"
     r"perguntas|firma|assinatura|idioma|língua|formato|formatação|"
