@@ -44,6 +44,7 @@ class Steering:
     ambiguous: list[str] = field(default_factory=list)
     # the user's proposals waiting for their word: shown, never in force
     proposed: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""  # the user message steered (not in the trace)
 
     @property
     def has_checks(self) -> bool:
@@ -87,6 +88,7 @@ def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> S
     developer_rows = list(tenant.constraints) if tenant else []
     user_rows = list(profile.constraints)
     out = Steering(
+        message=message,
         developer_instructions=tenant.instructions if tenant else "",
         instructions=[i["text"] for i in profile.instructions],
     )
@@ -132,8 +134,14 @@ def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> S
 def persist_steering(session: Session, user: User, steering: Steering, turn_id: str) -> None:
     """Store standing preferences the message set, with the turn as provenance; queue the
     background parse of what the rules could not read; apply the proposals' policy."""
-    from persona.steer.proposals import enqueue, observe_turn
+    from persona.steer.proposals import continues_tool_call, enqueue, observe_turn
 
+    if (steering.ambiguous or steering.proposed) and continues_tool_call(
+        session, user, steering.message
+    ):
+        # a turn answering tool output steers the user message of the turn before it: that
+        # message was queued for the parse and counted as a turn already
+        steering.ambiguous, steering.proposed = [], []
     if steering.ambiguous:
         enqueue(session, user, turn_id, steering.ambiguous)
     if not steering.new_constraints and not steering.new_instructions and not steering.proposed:

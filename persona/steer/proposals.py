@@ -38,7 +38,7 @@ from sqlmodel import Session, col, select
 
 from persona.errors import Conflict, NotFound
 from store.db import session_scope
-from store.models import Outbox, Profile, SteerProposal, Turn, User, utcnow
+from store.models import Outbox, Profile, SteerProposal, Trace, Turn, User, utcnow
 from store.users import find_user, get_profile
 
 if TYPE_CHECKING:
@@ -114,6 +114,19 @@ def pending(session: Session, user_id: int) -> list[SteerProposal]:
         SteerProposal.user_id == user_id, SteerProposal.status == "proposed"
     )
     return list(session.exec(query.order_by(col(SteerProposal.created_at))).all())
+
+
+def continues_tool_call(session: Session, user: User, message: str) -> bool:
+    """Whether this turn answers tool output: the user's latest turn had this very message and
+    was answered with a tool call (the agent loop re-sends the user message that started it)."""
+    last = session.exec(
+        select(Turn.user_message, Trace.data)
+        .join(Trace, col(Trace.turn_id) == Turn.id)
+        .where(Turn.user_id == user.id)
+        .order_by(col(Turn.created_at).desc())
+        .limit(1)
+    ).first()
+    return last is not None and last[0] == message and last[1].get("reply_kind") == "tool_call"
 
 
 def enqueue(session: Session, user: User, turn_id: str, sentences: Sequence[str]) -> None:

@@ -21,7 +21,7 @@ from persona.worker import make_worker
 from store.db import session_scope
 from store.models import Outbox, Profile, SteerProposal, Turn
 from store.tenants import create_tenant
-from tests.fakes.provider import FakeProvider, error, ok
+from tests.fakes.provider import FakeProvider, error, ok, tool_call
 
 FAST, STEER = "openai/fast-fake", "openai/steer-fake"
 NO_QUESTIONS = "Ne me pose plus de questions à la fin, jamais."
@@ -228,7 +228,7 @@ def test_the_retry_can_recover(env: Env) -> None:
 def test_a_provider_error_leaves_the_job_to_be_retried(env: Env) -> None:
     env.chat(NO_QUESTIONS)
     env.fake.script(error(500), model="steer-fake")
-    env.work()
+    make_worker(env.runtime).run_once()  # one pass: the retry waits for its backoff
     with session_scope(env.runtime.db) as session:
         job = session.exec(select(Outbox).where(Outbox.kind == "steer_parse")).one()
     assert (job.status, job.attempts) == ("pending", 1)
@@ -309,3 +309,34 @@ def test_off_asks_no_model(db_url: str, fake_provider: FakeProvider) -> None:
 )
 def test_when_the_model_parse_runs(setting: str, model: str, enabled: bool) -> None:
     assert model_parse_enabled(setting, model) is enabled
+
+
+def test_a_turn_answering_tool_output_neither_queues_nor_counts_again(env: Env) -> None:
+    env.chat(NO_QUESTIONS)
+    env.answer(item())
+    env.work()
+    asked = "Désormais, écris tout en petites lettres. What's the weather in Paris?"
+    env.fake.script(tool_call(("call_1", "weather", {"city": "Paris"})), model="fast-fake")
+    first = env.chat(asked)  # shown once, counted once, its sentence queued once
+    assert (first["reply_kind"], first["steering"]["ambiguous"]) == (
+        "tool_call",
+        ["Désormais, écris tout en petites lettres."],
+    )
+    loop = ChatRequest(
+        user="alice",
+        messages=[
+            ChatMessage(role="user", content=asked),
+            ChatMessage(role="assistant", content=""),
+            ChatMessage(role="tool", content="sunny, 21 C"),
+        ],
+    )
+    steering = env.engine.chat(env.tenant_id, loop).trace["steering"]
+    assert [p["turns_seen"] for p in steering["proposed"]] == [1]
+    (row,) = env.proposals()
+    assert (row.status, row.turns_seen) == ("proposed", 1)
+    with session_scope(env.runtime.db) as session:
+        jobs = session.exec(select(Outbox.payload).where(Outbox.kind == "steer_parse")).all()
+    assert [p["sentences"] for p in jobs] == [
+        [NO_QUESTIONS],
+        ["Désormais, écris tout en petites lettres."],
+    ]
