@@ -214,7 +214,8 @@ class Persona:
         return Proposals(self.runtime.db).reject(tenant_id, user, proposal_id)
 
     def process_background(self) -> int:
-        """Run pending background jobs (memory extraction) now; returns how many ran."""
+        """Run pending background jobs (memory extraction, the steering parse) now; returns how
+        many ran."""
         from persona.worker import make_worker
 
         return make_worker(self.runtime).run_until_idle()
