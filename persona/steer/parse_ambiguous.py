@@ -13,8 +13,11 @@ ambiguous sentence) is *ambiguous* when all of these hold, in any of the six lan
    punctuation, a count of words or sentences, language, lists and markdown, JSON, quotes,
    emoji, questions, how a reply starts or ends; not "shorter" or "concise", which name no
    checkable limit a model could read without inventing one) ...
-3. ... and the rules found no constraint in that clause: "no emojis, and keep it all in small
-   letters" is ambiguous for its second half although the first was understood;
+3. ... and the rules found no constraint in that clause nor any of that family in the sentence:
+   "always answer in lowercase, and stop with those little pictures" is ambiguous for its
+   second half although the first was understood, while "lowercase letters and plain text, no
+   markdown" is not (each family was read). When the cue stands only after a colon, only what
+   follows the colon counts ("Bold the key word: always back up your files" asks nothing);
 4. it is not a question about something, nor the speaker describing a habit of their own
    ("I never use emoji myself").
 
@@ -69,36 +72,58 @@ _LANGUAGES = (
     r"italiano|inglês|alemão|francês|espanhol|português|inglese|tedesco|francese|spagnolo|"
     r"portoghese"
 )
-# What a verifiable constraint governs, as people name it in the six languages.
-_FORM = re.compile(
-    r"\b(?:capital(?:s|ized|ised)?|caps|upper\s*-?case|lower\s*-?case|small\s+letters|letters|"
-    r"punctuation|commas?|exclamation|full\s+stops?|periods|words?|sentences?|paragraphs?|"
-    r"lines|characters|bullets?|lists?|"
-    r"numbered|markdown|headings?|headers?|titles?|bold|italics?|tables?|sections?|json|"
-    r"quot(?:e|es|ation)|emojis?|emoticons?|smileys?|questions?|follow[\s-]?ups?|sign[\s-]?off|"
-    r"signature|p\.?\s?s\.?|postscript|greetings?|plain\s+text|format(?:ting)?|language|pictures|icons|"
-    rf"(?:start|begin|end|finish|close)(?:s|ing)?\s+(?:with|by|on)|{_LANGUAGES}|"
-    # de
-    r"großbuchstaben|kleinbuchstaben|buchstaben|satzzeichen|kommas?|ausrufezeichen|wörter\w*|"
-    r"worte\w*|sätze\w*|absätze\w*|absatz|zeilen|aufzählung\w*|"
-    r"listen|überschrift\w*|titel|fett|tabellen?|abschnitt\w*|anführungszeichen|fragen|"
-    r"rückfragen|grußformel|gruß|unterschrift|sprache|formatierung|"
-    # fr
-    r"majuscules?|minuscules?|lettres|ponctuation|virgules?|mots|phrases|paragraphes|lignes|"
-    r"puces|listes|titres|gras|tableaux|guillemets|émojis?|"
-    r"signature|langue|mise\s+en\s+forme|"
-    # es / pt
-    r"mayúsculas?|minúsculas?|maiúsculas?|letras|puntuación|pontuação|comas|vírgulas?|"
-    r"exclamación|exclamação|palabras|palavras|frases|oraciones|párrafos|parágrafos|líneas|linhas|"
-    r"viñetas|marcadores|listas|títulos|"
-    r"negrita|negrito|tablas|tabelas|secciones|seções|secções|comillas|aspas|preguntas|"
-    r"perguntas|firma|assinatura|idioma|língua|formato|formatação|"
-    # it
-    r"maiuscol[aeio]|minuscol[aeio]|lettere|punteggiatura|virgol[ae]|esclamativ[io]|parole|"
-    r"frasi|paragrafi|righe|elench[io]|puntat[io]|titol[io]|"
-    r"grassetto|tabelle|sezion[ei]|virgolette|domande?|lingua|formattazione)\b",
-    re.I,
+# What a verifiable constraint governs, as people name it in the six languages, by family:
+# (the id prefixes that read it, the words). A clause naming a family none of the sentence's
+# constraints belongs to is what the rules did not read.
+_FAMILIES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("change_case:",),
+        r"capital(?:s|ized|ised)?|caps|upper\s*-?case|lower\s*-?case|small\s+letters|letters|"
+        r"großbuchstaben|kleinbuchstaben|buchstaben|majuscules?|minuscules?|lettres|"
+        r"mayúsculas?|minúsculas?|maiúsculas?|letras|maiuscol[aeio]|minuscol[aeio]|lettere",
+    ),
+    (
+        ("punctuation:",),
+        r"punctuation|commas?|exclamation|full\s+stops?|periods|satzzeichen|kommas?|"
+        r"ausrufezeichen|ponctuation|virgules?|puntuación|pontuação|comas|vírgulas?|exclamación|"
+        r"exclamação|punteggiatura|virgol[ae]|esclamativ[io]",
+    ),
+    (
+        ("length_constraints:", "style:max_words"),
+        r"words?|sentences?|paragraphs?|lines|characters|wörter\w*|worte\w*|sätze\w*|"
+        r"absätze\w*|absatz|zeilen|mots|phrases|paragraphes|lignes|palabras|palavras|frases|"
+        r"oraciones|párrafos|parágrafos|líneas|linhas|parole|frasi|paragrafi|righe",
+    ),
+    (
+        ("style:no_markdown", "detectable_format:"),
+        r"bullets?|lists?|numbered|markdown|headings?|headers?|titles?|bold|italics?|tables?|"
+        r"sections?|json|plain\s+text|format(?:ting)?|aufzählung\w*|listen|überschrift\w*|"
+        r"titel|fett|tabellen?|abschnitt\w*|formatierung|puces|listes|titres|gras|tableaux|"
+        r"mise\s+en\s+forme|viñetas|marcadores|listas|títulos|negrita|negrito|tablas|tabelas|"
+        r"secciones|seções|secções|formato|formatação|elench[io]|puntat[io]|titol[io]|grassetto|"
+        r"tabelle|sezion[ei]|formattazione",
+    ),
+    (
+        ("style:no_emoji",),
+        r"emojis?|emoticons?|smileys?|pictures|icons|émojis?",
+    ),
+    (
+        ("style:no_follow_up_questions",),
+        r"questions?|follow[\s-]?ups?|fragen|rückfragen|preguntas|perguntas|domande?",
+    ),
+    (
+        ("startend:", "detectable_content:"),
+        r"quot(?:e|es|ation)|sign[\s-]?off|signature|p\.?\s?s\.?|postscript|greetings?|"
+        r"(?:start|begin|end|finish|close)(?:s|ing)?\s+(?:with|by|on)|anführungszeichen|"
+        r"grußformel|gruß|unterschrift|guillemets|comillas|aspas|firma|assinatura|virgolette",
+    ),
+    (
+        ("language:",),
+        rf"language|sprache|langue|idioma|língua|lingua|{_LANGUAGES}",
+    ),
 )
+_FAMILY_RES = tuple((ids, re.compile(rf"\b(?:{words})\b", re.I)) for ids, words in _FAMILIES)
+_FORM = re.compile(r"\b(?:" + "|".join(words for _, words in _FAMILIES) + r")\b", re.I)
 _CLAUSE = re.compile(
     r"[,;:]|\s(?:-|\u2013|\u2014)\s|\b(?:and|but|also|plus|as\s+well|und|aber|et|mais|y|pero|e|mas|ma)\b",
     re.I,
@@ -123,20 +148,31 @@ def ambiguous_sentences(text: str, find: Hits) -> list[str]:
     for start, end in sentence_spans(text):
         original = text[start:end].strip()
         english = to_english(original).replace("\u2019", "'")
-        if _asks_lasting(english) and _unread_clause(english, find):
+        if _asks(english) and _unread(english, find):
             out.append(original)
     return out
 
 
-def _asks_lasting(sentence: str) -> bool:
-    """Conditions 1 and 4: a lasting request, not a question or a habit of the speaker."""
+def _asks(sentence: str) -> bool:
+    """Conditions 1 and 4: a request, not a question or a habit of the speaker or others'."""
     if _ONE_OFF.search(sentence) or _HABIT.match(sentence) or about_others(sentence):
         return False
     if sentence.rstrip().endswith("?") and not _POLITE.match(sentence):
         return False
-    return bool(
-        _STANDING.search(sentence) or _PREFERENCE.search(sentence) or _REPLIES.search(sentence)
-    )
+    return _lasting(sentence)
+
+
+def _lasting(text: str) -> bool:
+    return bool(_STANDING.search(text) or _PREFERENCE.search(text) or _REPLIES.search(text))
+
+
+def _unread(sentence: str, find: Hits) -> bool:
+    """Conditions 2 and 3, where the lasting cue governs the form: what follows a colon is
+    material when the cue is only there ("Bold the key word: always back up your files")."""
+    head, colon, tail = sentence.partition(":")
+    if not colon or _lasting(head):
+        return _unread_clause(sentence, find)
+    return _unread_clause(tail, find)
 
 
 def _unread_clause(sentence: str, find: Hits) -> bool:
@@ -144,12 +180,15 @@ def _unread_clause(sentence: str, find: Hits) -> bool:
     if not _FORM.search(sentence):
         return False
     hits = find(sentence)
+    found = {h[0] for h in hits}
     bounds = [0, *(m.start() for m in _CLAUSE.finditer(sentence)), len(sentence)]
     for a, b in pairwise(bounds):
-        if not _FORM.search(sentence[a:b]):
+        clause = sentence[a:b]
+        named = [ids for ids, words in _FAMILY_RES if words.search(clause)]
+        if not named or any(h[2] < b and h[3] > a for h in hits):
             continue
-        if any(h[2] < b and h[3] > a for h in hits):
-            continue
-        if not find(sentence[a:b]):  # a rule found once (de-duplicated) also covers its clause
+        if all(any(f.startswith(ids) for f in found) for ids in named):
+            continue  # "lowercase letters and plain text, no markdown": each family was read
+        if not find(clause):  # a rule found once (de-duplicated) also covers its clause
             return True
     return False

@@ -79,14 +79,43 @@ def test_explain_lists_the_ambiguous_sentences() -> None:
     assert parse_preferences(text).explain()["ambiguous"] == [text]
 
 
-def test_a_rule_found_once_covers_every_clause_that_states_it() -> None:
-    # the second clause restates the first; the de-duplicated hit still covers it
-    seen: list[str] = []
+class Finder:
+    """A stand-in for the rules: finds lowercase wherever "lowercase" is said."""
 
-    def find(text: str) -> list[tuple[str, object, int, int]]:
-        seen.append(text)
-        return [("change_case:english_lowercase", {}, 0, 4)] if "lower" in text else []
+    def __init__(self) -> None:
+        self.seen: list[str] = []
 
+    def __call__(self, text: str) -> list[tuple[str, object, int, int]]:
+        self.seen.append(text)
+        at = text.find("lowercase")
+        return [("change_case:english_lowercase", {}, at, at + 9)] if at >= 0 else []
+
+
+def test_a_clause_naming_a_family_already_read_is_covered() -> None:
+    find = Finder()
     text = "From now on write in lowercase, in lowercase letters only."
-    assert ambiguous_sentences(text, find) == []
-    assert seen == [text, ", in lowercase letters only."]
+    assert (ambiguous_sentences(text, find), find.seen) == ([], [text])
+
+
+def test_a_clause_naming_another_family_is_asked_about_alone() -> None:
+    find = Finder()
+    text = "From now on write in lowercase, and no little pictures."
+    assert (ambiguous_sentences(text, find), find.seen) == (
+        [text],
+        [text, "and no little pictures."],
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "ambiguous"),
+    [
+        # the cue is in the material after the colon, the form words before it
+        ("Bold the most important word in this sentence: always back up your files.", False),
+        ("From now on: no capital words at all.", True),
+        ("My rule for you: from now on, no capital words at all.", True),
+        # "plain text" is read by the no-markdown rule found beside it
+        ("From now on, use only lowercase letters and plain text, no markdown.", False),
+    ],
+)
+def test_colons_and_families(text: str, ambiguous: bool) -> None:
+    assert parse_preferences(text).ambiguous == ([text] if ambiguous else [])
