@@ -185,7 +185,8 @@ def observe_turn(
     from persona.profiles import to_constraint
 
     for pid in shown:
-        row = session.get(SteerProposal, pid)
+        # locked: a confirmation or rejection arriving meanwhile is decided once
+        row = session.get(SteerProposal, pid, with_for_update=True)
         if row is None or row.status != "proposed" or row.user_id != profile.user_id:
             continue  # decided meanwhile (confirmed or rejected while this reply was written)
         proposal = _constraint(row)
@@ -219,7 +220,7 @@ class Proposals:
         return found
 
     def _row(self, session: Session, user: User, pid: str) -> SteerProposal:
-        row = session.get(SteerProposal, pid)
+        row = session.get(SteerProposal, pid, with_for_update=True)
         if row is None or row.user_id != user.id:
             raise NotFound(f"user {user.external_id!r} has no proposal {pid!r}")
         return row
