@@ -200,10 +200,15 @@ def observe_turn(
             held = next(
                 (r for r in profile.constraints if _clashes(to_constraint(r), proposal)), None
             )
-            if held is None:
-                accept(session, profile, row, "no_objection")
-                continue
-            row.reason = f"conflicts with {held.get('cid')} ({held['id']}): waits to be confirmed"
+            if held is not None:
+                held_by = f"{held.get('cid')} ({held['id']})"
+                row.reason = f"conflicts with {held_by}: waits to be confirmed"
+            else:
+                try:
+                    accept(session, profile, row, "no_objection")
+                    continue
+                except Conflict as exc:  # the user's rules are full: the reply still goes out
+                    row.reason = f"{exc.message}: waits to be confirmed"
         session.add(row)
 
 

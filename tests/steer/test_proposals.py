@@ -340,3 +340,23 @@ def test_a_turn_answering_tool_output_neither_queues_nor_counts_again(env: Env) 
         [NO_QUESTIONS],
         ["Désormais, écris tout en petites lettres."],
     ]
+
+
+def test_full_rules_keep_it_proposed_and_the_reply_goes_out(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import persona.profiles
+
+    monkeypatch.setattr(persona.profiles, "MAX_CONSTRAINTS", 1)
+    env.chat("Always answer in lowercase.")
+    env.chat(NO_QUESTIONS)
+    env.answer(item())
+    env.work()
+    for _ in range(2):
+        assert env.chat("Hello")["turn_id"]  # recorded: the policy never fails a turn
+    (row,) = env.proposals()
+    assert (row.status, row.turns_seen, row.reason) == (
+        "proposed",
+        2,
+        "a user may have at most 1 constraints: waits to be confirmed",
+    )
