@@ -14,7 +14,7 @@ from api import errors
 from api.bodylimit import BodyLimit
 from api.nulguard import NulGuard
 from api.requestid import RequestId
-from api.routes import admin, chat, feedback, health, memories, profiles, responses
+from api.routes import admin, chat, feedback, health, memories, profiles, proposals, responses
 from persona.bootstrap import first_start_key
 from persona.config import Settings, get_settings
 from persona.engine import ChatEngine
@@ -72,7 +72,7 @@ def create_app(runtime: Runtime | None = None, settings: Settings | None = None)
             allow_headers=["*"],
         )
 
-    for module in (health, chat, responses, profiles, memories, feedback):
+    for module in (health, chat, responses, profiles, proposals, memories, feedback):
         app.include_router(module.router)
     admin.include(app, settings)
     return app

@@ -19,6 +19,7 @@ from persona.types import AUTO_MODEL, ChatReply, ChatRequest
 
 if TYPE_CHECKING:
     from persona.resources import HttpMemories
+    from persona.steer.proposal_types import ProposalPublic, ProposalsPublic
 
 
 def raise_for_error(response: httpx.Response) -> None:
@@ -195,6 +196,29 @@ class PersonaClient:
         """Remove a stored constraint (`c_...`) or instruction (`i_...`)."""
         out: dict[str, Any] = self._user_call("DELETE", user, f"/instructions/{quote(item_id)}")
         return out["removed"]  # type: ignore[no-any-return]
+
+    def proposals(self, user: str, status: str | None = None) -> ProposalsPublic:
+        """Constraints proposed from the user's messages (`status`: only those in that state)."""
+        from persona.steer.proposal_types import ProposalsPublic
+
+        params = {} if status is None else {"status": status}
+        return ProposalsPublic.model_validate(
+            self._user_call("GET", user, "/proposals", params=params)
+        )
+
+    def confirm_proposal(self, user: str, proposal_id: str) -> ProposalPublic:
+        """Bring a proposed constraint (`p_...`) into force."""
+        from persona.steer.proposal_types import ProposalPublic
+
+        path = f"/proposals/{quote(proposal_id, safe='')}/confirm"
+        return ProposalPublic.model_validate(self._user_call("POST", user, path))
+
+    def reject_proposal(self, user: str, proposal_id: str) -> ProposalPublic:
+        """Drop a proposed constraint (`p_...`) for good."""
+        from persona.steer.proposal_types import ProposalPublic
+
+        path = f"/proposals/{quote(proposal_id, safe='')}/reject"
+        return ProposalPublic.model_validate(self._user_call("POST", user, path))
 
     def close(self) -> None:
         """Close the HTTP connection pool."""

@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1_000_000
 
     reask: bool = True  # re-ask the model once when a constraint still fails after repair
+    # the background model parse of messages whose style requests the rules could not read
+    # (`persona.steer.proposals`): "auto" runs it when the model is not the bundled local one;
+    # what it reads is only proposed to the user, never in force before the policy says so
+    steer_model_parse: Literal["auto", "on", "off"] = "auto"
+    steer_model: str | None = None  # the model it asks; None: fast_model
+    # a proposal shown on this many later turns of the user without objection comes into
+    # force; 0: only when the user confirms it
+    steer_proposal_turns: int = Field(default=3, ge=0, le=100)
 
     memory_top_k: int = 8  # relevant memories retrieved per message
     memory_profile_limit: int = 12  # standing facts/preferences included in every prompt

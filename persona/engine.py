@@ -24,7 +24,7 @@ from persona.steering import Steering, persist_steering, steer
 from persona.trace import Attempt, Latency, MemoryUse, ProjectMemoryUse, RouteTrace, Trace
 from persona.types import ChatReply, ChatRequest, Usage
 from store.db import session_scope
-from store.models import Profile, User, new_id
+from store.models import EXTRACT_JOB, Profile, User, new_id
 from store.turns import record_turn
 from store.users import find_user, get_or_create_user, get_profile, touch
 
@@ -312,7 +312,7 @@ class ChatEngine:
                 session_id=request.session_id,
                 project=stages.write_project(request),
                 # a turn answering tool output: the user's words were extracted at its start
-                jobs=() if in_loop else ("extract",),
+                jobs=() if in_loop else (EXTRACT_JOB,),
             )
         return _reply(turn_id, text, result, trace)
 

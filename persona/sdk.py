@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from persona.engine import ChatEngine
     from persona.resources import Memories
     from persona.runtime import Runtime
+    from persona.steer.proposal_types import ProposalPublic, ProposalsPublic
 
 MessagesArg = Sequence[ChatMessage | dict[str, str]]
 
@@ -195,8 +196,30 @@ class Persona:
         _, tenant_id = self._ensure()
         return Profiles(self.runtime.db).remove(tenant_id, user, item_id)
 
+    def proposals(self, user: str, status: str | None = None) -> ProposalsPublic:
+        """Constraints proposed from the user's messages (`status`: only those in that state)."""
+        from persona.steer.proposals import Proposals
+
+        _, tenant_id = self._ensure()
+        return Proposals(self.runtime.db).listing(tenant_id, user, status)
+
+    def confirm_proposal(self, user: str, proposal_id: str) -> ProposalPublic:
+        """Bring a proposed constraint (`p_...`) into force."""
+        from persona.steer.proposals import Proposals
+
+        _, tenant_id = self._ensure()
+        return Proposals(self.runtime.db).confirm(tenant_id, user, proposal_id)
+
+    def reject_proposal(self, user: str, proposal_id: str) -> ProposalPublic:
+        """Drop a proposed constraint (`p_...`) for good."""
+        from persona.steer.proposals import Proposals
+
+        _, tenant_id = self._ensure()
+        return Proposals(self.runtime.db).reject(tenant_id, user, proposal_id)
+
     def process_background(self) -> int:
-        """Run pending background jobs (memory extraction) now; returns how many ran."""
+        """Run pending background jobs (memory extraction, the steering parse) now; returns how
+        many ran."""
         from persona.worker import make_worker
 
         return make_worker(self.runtime).run_until_idle()

@@ -2,7 +2,9 @@
 
 Gathers the developer's and the user's constraints and instructions, reads standing or one-off
 preferences from the message, applies precedence (`persona.steer.precedence`), and after the
-reply stores the standing ones the message set, with the turn as provenance.
+reply stores the standing ones the message set, with the turn as provenance. Sentences the
+rules could not read go to the background model parse; what it reads is only proposed
+(`persona.steer.proposals`), listed in the trace until the user decides.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from persona.steer.proposal_types import ProposalPublic
 from persona.steer.types import Constraint, Verdict
 from persona.trace import (
     ConstraintRow,
@@ -50,6 +53,12 @@ class Steering:
     mentions: list[Note] = field(default_factory=list)
     # set when the reply's text must not be checked (a tool call, structured output)
     not_applicable: list[NotApplicable] | None = None
+    # sentences asking for a change of form the rules could not read: queued with the turn for
+    # the background model parse, whose constraints are only proposed (`steer.proposals`)
+    ambiguous: list[str] = field(default_factory=list)
+    # the user's proposals waiting for their word: shown, never in force
+    proposed: list[ProposalPublic] = field(default_factory=list)
+    message: str = ""  # the user message steered (not in the trace)
 
     @property
     def has_checks(self) -> bool:
@@ -74,6 +83,8 @@ class Steering:
             fallback=self.fallback,
             refused_claims=list(self.refused_claims),
             mentions=list(self.mentions),
+            ambiguous=list(self.ambiguous),
+            proposed=list(self.proposed),
             compliant=all(r.passed for r in self.results) if self.results else None,
             not_applicable=self.not_applicable,
         )
@@ -89,11 +100,13 @@ def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> S
     from persona.profiles import constraint_row, merge_constraint, to_constraint
     from persona.steer.parse import parse_preferences
     from persona.steer.precedence import resolve
+    from persona.steer.proposals import pending, public
 
     tenant = session.get(Tenant, tenant_id)
     developer_rows = list(tenant.constraints) if tenant else []
     user_rows = list(profile.constraints)
     out = Steering(
+        message=message,
         developer_instructions=tenant.instructions if tenant else "",
         instructions=[i["text"] for i in profile.instructions],
     )
@@ -101,6 +114,9 @@ def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> S
     # a message can only set its sender's own rules: claimed authority sets nothing
     out.refused_claims = [Note(text=c.text, reason=c.reason) for c in parsed.claims]
     out.mentions = [Note(text=m.text, reason=m.reason) for m in parsed.mentions]
+    out.ambiguous = list(parsed.ambiguous)
+    if profile.user_id:  # a known user: their proposals are shown on every reply until decided
+        out.proposed = [public(row) for row in pending(session, profile.user_id)]
     one_off: list[ConstraintRow] = []
     for c in parsed.constraints:
         source = "chat" if parsed.scope == "standing" else "one_off"
@@ -138,25 +154,44 @@ def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> S
 
 
 def persist_steering(session: Session, user: User, steering: Steering, turn_id: str) -> None:
-    """Store standing preferences the message set, with the turn as provenance."""
-    if not steering.new_constraints and not steering.new_instructions:
+    """Store standing preferences the message set, with the turn as provenance; queue the
+    background parse of what the rules could not read; apply the proposals' policy."""
+    from persona.steer.proposals import continues_tool_call, enqueue, observe_turn
+
+    if (steering.ambiguous or steering.proposed) and continues_tool_call(
+        session, user, steering.message
+    ):
+        # a turn answering tool output steers the user message of the turn before it: that
+        # message was queued for the parse and counted as a turn already
+        steering.ambiguous, steering.proposed = [], []
+    if steering.ambiguous:
+        enqueue(session, user, turn_id, steering.ambiguous)
+    if not steering.new_constraints and not steering.new_instructions and not steering.proposed:
         return
     from persona.profiles import instruction_row, merge_constraint
     from store.users import get_profile
 
     profile = get_profile(session, user)
-    rows = list(profile.constraints)
-    # the turn is their provenance, in the profile and in the trace
-    steering.new_constraints = [
-        r.model_copy(update={"turn_id": turn_id}) for r in steering.new_constraints
-    ]
-    for row in steering.new_constraints:
-        rows, _ = merge_constraint(rows, row.model_dump(mode="json"))
-    profile.constraints = rows
-    profile.instructions = [
-        *profile.instructions,
-        *(instruction_row(t, "chat", turn_id) for t in steering.new_instructions),
-    ]
-    profile.version += 1
-    profile.updated_at = utcnow()
-    session.add(profile)
+    if steering.new_constraints or steering.new_instructions:
+        rows = list(profile.constraints)
+        # the turn is their provenance, in the profile and in the trace
+        steering.new_constraints = [
+            r.model_copy(update={"turn_id": turn_id}) for r in steering.new_constraints
+        ]
+        for row in steering.new_constraints:
+            rows, _ = merge_constraint(rows, row.model_dump(mode="json"))
+        profile.constraints = rows
+        profile.instructions = [
+            *profile.instructions,
+            *(instruction_row(t, "chat", turn_id) for t in steering.new_instructions),
+        ]
+        profile.version += 1
+        profile.updated_at = utcnow()
+        session.add(profile)
+    if steering.proposed:
+        observe_turn(
+            session,
+            profile,
+            [p.id for p in steering.proposed],
+            [r.model_dump(mode="json") for r in steering.new_constraints],
+        )

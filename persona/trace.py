@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from persona.route.types import Effort, Tier
+from persona.steer.proposal_types import ProposalPublic
 from persona.steer.types import Source, Verdict
 
 MemoryMode = Literal["on", "off", "project"]
@@ -175,6 +176,10 @@ class SteeringTrace(BaseModel):
     fallback: Fallback | None = None
     refused_claims: list[Note] = Field(default_factory=list)
     mentions: list[Note] = Field(default_factory=list)
+    # sentences the rules could not read, queued for the background model parse
+    ambiguous: list[str] = Field(default_factory=list)
+    # constraints the model parse proposed, shown until the user decides; never in force
+    proposed: list[ProposalPublic] = Field(default_factory=list)
     compliant: bool | None = None  # every result passed (None: nothing was checked)
     not_applicable: list[NotApplicable] | None = _optional()
 

@@ -1,4 +1,5 @@
-"""The background worker of one process: runs outbox jobs (memory extraction, episodic index)."""
+"""The background worker of one process: runs outbox jobs (memory extraction, episodic index,
+the model-assisted parse of steering requests the rules could not read)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
     from persona.memory.episodes import chat_turns, ingest_turns
     from persona.memory.extraction import extraction_handler, turn_time
     from persona.memory.jobs import Worker
-    from store.models import EXTRACT_JOB, User
+    from store.models import EXTRACT_JOB, STEER_PARSE_JOB, User
 
     def index_turns(session: Any, payloads: Sequence[dict[str, Any]]) -> None:
         # past turns are memory too: index the exchanges for episodic recall, one embedding call
@@ -57,13 +58,34 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
     def refresh_index(kind: str, payload: dict[str, Any]) -> None:
         # the job changed the user's memories: rebuild their search state now, in this
         # thread, so the user's next message does not wait for it
+        if kind != "extract":
+            return
         from store.db import session_scope
 
         with session_scope(rt.db) as session:
             rt.retriever.state(session, payload["user_id"])
 
     return Worker(
-        rt.db, {EXTRACT_JOB: handler}, poll_interval=poll_interval, after_commit=refresh_index
+        rt.db,
+        {EXTRACT_JOB: handler, STEER_PARSE_JOB: steer_parse_handler(rt)},
+        poll_interval=poll_interval,
+        after_commit=refresh_index,
+    )
+
+
+def steer_parse_handler(rt: Runtime) -> Any:
+    """The `steer_parse` handler: asks `steer_model` (default: the fast model) when
+    `steer_model_parse` allows it; otherwise its jobs complete doing nothing."""
+    from persona.steer.proposals import SteerParseHandler, model_parse_enabled
+
+    settings = rt.settings
+    model = settings.steer_model or settings.fast_model
+    return SteerParseHandler(
+        gateway=rt.gateway,
+        model=model,
+        enabled=model_parse_enabled(settings.steer_model_parse, model),
+        accept_after=settings.steer_proposal_turns,
+        max_batch=settings.extract_batch_turns,
     )
 
 

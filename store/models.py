@@ -152,9 +152,11 @@ class Trace(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
-JobKind = Literal["extract"]
+JobKind = Literal["extract", "steer_parse"]
 # the job every finished turn enqueues: learn memories from it (persona.worker runs it)
 EXTRACT_JOB: Final[JobKind] = "extract"
+# a turn whose style requests the rules could not read: the model parse proposes constraints
+STEER_PARSE_JOB: Final[JobKind] = "steer_parse"
 
 
 class Outbox(SQLModel, table=True):
@@ -246,3 +248,30 @@ class StoredResponse(SQLModel, table=True):
     output_items: list[dict[str, Any]] = _json(list)
     response: dict[str, Any] = _json()  # the Response object but its `output`
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class SteerProposal(SQLModel, table=True):
+    """A standing constraint the background model parse read from a message the rules found
+    ambiguous: shown as proposed, with its source turn, until the user confirms or rejects it
+    (or it is kept without objection, `persona.steer.proposals`). Never in force before."""
+
+    __tablename__ = "steer_proposal"
+    __table_args__ = (Index("ix_steer_proposal_user_status", "user_id", "status"),)
+
+    id: str = Field(primary_key=True, max_length=32)  # p_<hex>
+    tenant_id: str = Field(index=True, max_length=32)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    source_turn_id: str = Field(max_length=32)
+    source_text: str = Field(sa_column=Column(Text, nullable=False))  # the ambiguous sentence
+    constraint_id: str = Field(max_length=100)
+    kwargs: dict[str, Any] = _json()
+    # proposed | accepted | rejected | superseded
+    status: str = Field(default="proposed", max_length=20)
+    model: str = Field(default="", max_length=200)
+    turns_seen: int = 0  # the user's later turns whose trace showed it while proposed
+    accept_after: int = 0  # in force after that many turns without objection; 0: confirm only
+    decided_by: str | None = Field(default=None, max_length=20)  # user | no_objection | chat
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    cid: str | None = Field(default=None, max_length=32)  # the stored constraint, once accepted
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None

@@ -9,11 +9,12 @@ from typing import Any
 
 from persona.cli import print_json
 from persona.cli.steer_parse import add_parse_command
+from persona.cli.steer_proposals import add_proposals_command
 from persona.errors import InvalidInput
 
 
 def register(sub: Any) -> None:
-    """Add the `steer` group: `check` and `parse`."""
+    """Add the `steer` group with `check`, `parse` and `proposals`."""
     p = sub.add_parser("steer", help="check, repair and parse steering constraints")
     cmds = p.add_subparsers(dest="steer_command", required=True, metavar="ACTION")
     check = cmds.add_parser(
@@ -32,6 +33,7 @@ def register(sub: Any) -> None:
     check.add_argument("--json", action="store_true", help="print JSON")
     check.set_defaults(func=_check)
     add_parse_command(cmds)
+    add_proposals_command(cmds)
 
 
 def _load_constraints(raw: str) -> list[Any]:

@@ -23,7 +23,7 @@ def add_parse_command(steer_subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--json",
         action="store_true",
-        help='print {"constraints", "scope", "instructions", "mentions", "claims"}',
+        help='print {"constraints", "scope", "instructions", "mentions", "claims", "ambiguous"}',
     )
     parser.set_defaults(func=run_parse)
     return parser
@@ -41,6 +41,8 @@ def run_parse(args: argparse.Namespace) -> int:
         print(f"mention, not a request: {mention.text!r} ({mention.reason})")
     for claim in result.claims:
         print(f"refused claim: {claim.text!r} ({claim.reason})")
+    for sentence in result.ambiguous:
+        print(f"not understood by the rules (for the background model parse): {sentence!r}")
     if not result.constraints and not result.instructions:
         print("no preference found")
         return 0

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from persona.steer.parse_ambiguous import ambiguous_sentences
 from persona.steer.parse_context import mention_reason, refused_claims, sentence_spans
 from persona.steer.parse_format import format_hits, layout_hits, startend_hits
 from persona.steer.parse_i18n import to_english
@@ -104,12 +105,14 @@ class ParseResult:
         }
 
     def explain(self) -> dict[str, Any]:
-        """Rules found, mentions ignored and claims refused, with the reason for each."""
+        """Rules found, mentions ignored and claims refused, with the reason for each, and the
+        sentences the rules could not read (see `persona.steer.parse_ambiguous`)."""
         return {
             **self.as_dict(),
             "instructions": list(self.instructions),
             "mentions": [{"text": m.text, "reason": m.reason} for m in self.mentions],
             "claims": [{"text": c.text, "reason": c.reason} for c in self.claims],
+            "ambiguous": list(self.ambiguous),
         }
 
 
@@ -170,6 +173,7 @@ def parse_preferences(text: str) -> ParseResult:
             # blank the sentence in place, so the rest of the message keeps its layout
             mentions.append(Mention(text[start:end].strip(), reason))
             text = text[:start] + " " * (end - start) + text[end:]
+    ambiguous = ambiguous_sentences(text, find_constraints)
     text = to_english(text)
     hits = find_constraints(text)
     norm = _normalise(text)
@@ -199,7 +203,11 @@ def parse_preferences(text: str) -> ParseResult:
     elif constraints:
         scope = "one_off"
     return ParseResult(
-        constraints=constraints, scope=scope, instructions=instructions, mentions=mentions
+        constraints=constraints,
+        scope=scope,
+        instructions=instructions,
+        mentions=mentions,
+        ambiguous=ambiguous,
     )
 
 

@@ -53,7 +53,7 @@ _THIRD = (
     r"(?:meu|minha|nosso|nossa|o\s+meu|a\s+minha)\s+(?:\w+\s+)?(?:colega|chefe|amigo|amiga|mãe|"
     r"pai|irmã|irmão|professor|professora|cliente)|ele|ela|eles|elas|"
     r"(?:il\s+mio|la\s+mia|mio|mia|il\s+nostro|la\s+nostra)\s+(?:\w+\s+)?(?:collega|capo|amico|"
-    r"amica|madre|padre|sorella|fratello|professore|professoressa|cliente)|lui|lei"
+    r"amica|madre|padre|sorella|fratello|professore|professoressa|cliente|capa)|lui|lei"
 )
 _SAYS = (
     r"(?:always\s+|never\s+|usually\s+|often\s+)?(?:writes?|wrote|says?|said|told|tells|asked|"
@@ -126,6 +126,16 @@ def refused_claims(text: str) -> list[tuple[str, str]]:
         elif _OTHERS.search(s):
             out.append((s.strip(), "aimed at other users"))
     return out
+
+
+def about_others(sentence: str) -> bool:
+    """Whether a sentence's subject is someone else ("they always reply with emojis")."""
+    return bool(_OTHER_SUBJECT.match(sentence))
+
+
+_OTHER_SUBJECT = re.compile(
+    rf"^\W*(?:{_THIRD}|ses|leurs?|sus|seus|suas|i\s+suoi|le\s+sue)\b(?!\s*[,:])", re.I
+)
 
 
 def mention_reason(sentence: str) -> str | None:

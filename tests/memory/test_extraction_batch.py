@@ -217,6 +217,9 @@ def test_the_episodic_index_embeds_a_batch_in_one_call(engine: Engine) -> None:
         class settings:
             fast_model = "local/gemma"
             extract_batch_turns = 8
+            steer_model = None
+            steer_model_parse = "auto"
+            steer_proposal_turns = 3
 
         class retriever:
             @staticmethod

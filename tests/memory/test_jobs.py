@@ -420,3 +420,43 @@ def test_llm_operations_apply_to_the_memories_they_name(engine: Engine) -> None:
     assert (paris.superseded_by, paris.invalid_at) == (berlin.id, berlin.valid_from)
     assert (jazz.superseded_by, jazz.invalid_at is not None) == (None, True)
     assert ops[2:] == [("supersede", paris.id), ("add", berlin.id), ("invalidate", jazz.id)]
+
+
+def test_steer_parse_jobs_batch_per_user_and_never_mix_users(engine: Engine) -> None:
+    import json
+
+    from persona.steer.proposals import SteerParseHandler, enqueue
+    from store.models import SteerProposal, Turn
+
+    tenant_id, ann = setup_user(engine)
+    with session_scope(engine) as session:
+        bob = get_or_create_user(session, tenant_id, "u2").id
+    said = {ann: ["Ann one.", "Ann two."], bob: ["Bob one."]}
+    for uid, sentences in said.items():
+        for sentence in sentences:
+            say(engine, uid, sentence)
+            with session_scope(engine) as session:
+                turn = session.exec(select(Turn).where(Turn.user_message == sentence)).one()
+                user = session.get(User, uid)
+                assert user is not None
+                enqueue(session, user, turn.id, [sentence])
+
+    def answer(n: int) -> Reply:
+        items = [
+            {"sentence": i, "id": "style:no_emoji", "kwargs": {}, "scope": "standing",
+             "quote": "one" if i == 1 else "two"}
+            for i in range(1, n + 1)
+        ]  # fmt: skip
+        return Reply(json.dumps({"constraints": items}))
+
+    gateway = FakeGateway([answer(2), answer(1)])
+    handler = SteerParseHandler(gateway, "gpt-test")
+    assert Worker(engine, {"steer_parse": handler}).run_until_idle() == 3
+    prompts = [c["messages"][1]["content"] for c in gateway.calls]
+    assert prompts == ["SENTENCE 1: Ann one.\nSENTENCE 2: Ann two.", "SENTENCE 1: Bob one."]
+    with session_scope(engine) as session:
+        rows = session.exec(select(SteerProposal.user_id, SteerProposal.source_text)).all()
+        jobs = session.exec(select(Outbox.status).where(Outbox.kind == "steer_parse")).all()
+    # one proposal per user: Ann's second sentence proposes what her first already did
+    assert sorted(rows) == sorted([(ann, "Ann one."), (bob, "Bob one.")])
+    assert jobs == ["done", "done", "done"]

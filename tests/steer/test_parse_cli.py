@@ -34,6 +34,7 @@ def test_parse_json_prints_exact_shape(capsys: pytest.CaptureFixture[str]) -> No
             "instructions": [],
             "mentions": [],
             "claims": [],
+            "ambiguous": [],
         },
     )
 
@@ -42,7 +43,26 @@ def test_parse_json_for_a_plain_message(capsys: pytest.CaptureFixture[str]) -> N
     code, out = run(["steer", "parse", "what's a comma splice?", "--json"], capsys)
     assert (code, json.loads(out)) == (
         0,
-        {"constraints": [], "scope": None, "instructions": [], "mentions": [], "claims": []},
+        {
+            "constraints": [],
+            "scope": None,
+            "instructions": [],
+            "mentions": [],
+            "claims": [],
+            "ambiguous": [],
+        },
+    )
+
+
+def test_parse_shows_what_the_rules_could_not_read(capsys: pytest.CaptureFixture[str]) -> None:
+    text = "Ne me pose plus de questions à la fin, jamais."
+    code, out = run(["steer", "parse", text, "--json"], capsys)
+    assert (code, json.loads(out)["ambiguous"]) == (0, [text])
+    code, out = run(["steer", "parse", text], capsys)
+    assert (code, out) == (
+        0,
+        f"not understood by the rules (for the background model parse): {text!r}\n"
+        "no preference found\n",
     )
 
 
