@@ -158,15 +158,15 @@ def persist_steering(session: Session, user: User, steering: Steering, turn_id: 
     background parse of what the rules could not read; apply the proposals' policy."""
     from persona.steer.proposals import continues_tool_call, enqueue, observe_turn
 
-    if (steering.ambiguous or steering.proposed) and continues_tool_call(
-        session, user, steering.message
-    ):
+    ambiguous, shown = steering.ambiguous, steering.proposed
+    if (ambiguous or shown) and continues_tool_call(session, user, steering.message):
         # a turn answering tool output steers the user message of the turn before it: that
-        # message was queued for the parse and counted as a turn already
-        steering.ambiguous, steering.proposed = [], []
-    if steering.ambiguous:
-        enqueue(session, user, turn_id, steering.ambiguous)
-    if not steering.new_constraints and not steering.new_instructions and not steering.proposed:
+        # message was queued for the parse and counted as a turn already (the trace still
+        # shows both)
+        ambiguous, shown = [], []
+    if ambiguous:
+        enqueue(session, user, turn_id, ambiguous)
+    if not steering.new_constraints and not steering.new_instructions and not shown:
         return
     from persona.profiles import instruction_row, merge_constraint
     from store.users import get_profile
@@ -188,10 +188,10 @@ def persist_steering(session: Session, user: User, steering: Steering, turn_id: 
         profile.version += 1
         profile.updated_at = utcnow()
         session.add(profile)
-    if steering.proposed:
+    if shown:
         observe_turn(
             session,
             profile,
-            [p.id for p in steering.proposed],
+            [p.id for p in shown],
             [r.model_dump(mode="json") for r in steering.new_constraints],
         )

@@ -117,6 +117,8 @@ def test_a_trace_dumps_with_the_keys_clients_see() -> None:
             "fallback": None,
             "refused_claims": [],
             "mentions": [],
+            "ambiguous": [],
+            "proposed": [],
             "compliant": True,
         },
         "request": {

@@ -32,6 +32,8 @@ NO_STEERING = {
     "fallback": None,
     "refused_claims": [],
     "mentions": [],
+    "ambiguous": [],
+    "proposed": [],
     "compliant": None,
 }
 

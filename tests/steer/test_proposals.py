@@ -36,8 +36,7 @@ class Env:
 
     def chat(self, text: str, user: str = "alice") -> dict[str, Any]:
         request = ChatRequest(user=user, messages=[ChatMessage(role="user", content=text)])
-        trace: dict[str, Any] = self.engine.chat(self.tenant_id, request).trace
-        return trace
+        return dict(self.engine.chat(self.tenant_id, request).trace.dump())
 
     def work(self) -> int:
         return make_worker(self.runtime).run_until_idle()
@@ -330,7 +329,7 @@ def test_a_turn_answering_tool_output_neither_queues_nor_counts_again(env: Env) 
             ChatMessage(role="tool", content="sunny, 21 C"),
         ],
     )
-    steering = env.engine.chat(env.tenant_id, loop).trace["steering"]
+    steering = env.engine.chat(env.tenant_id, loop).trace.dump()["steering"]
     assert [p["turns_seen"] for p in steering["proposed"]] == [1]
     (row,) = env.proposals()
     assert (row.status, row.turns_seen) == ("proposed", 1)
