@@ -50,7 +50,7 @@ def test_list_confirm_reject(
     sdk: tuple[Any, Callable[[], int]], fake_provider: FakeProvider
 ) -> None:
     client, background = sdk
-    turn = client.chat("ann", TEXT).trace["turn_id"]
+    turn = client.chat("ann", TEXT).trace.turn_id
     item = {"sentence": 1, "kwargs": {}, "scope": "standing", "quote": "Ne me pose plus"}
     answer = {
         "constraints": [
@@ -79,7 +79,7 @@ def test_list_confirm_reject(
     )
     confirmed = client.confirm_proposal("ann", questions.id)
     assert (confirmed.status, confirmed.decided_by) == ("accepted", "user")
-    assert [c["cid"] for c in client.profile("ann")["constraints"]] == [confirmed.cid]
+    assert [c["cid"] for c in client.profile("ann").constraints] == [confirmed.cid]
     rejected = client.reject_proposal("ann", by_id["style:no_emoji"].id)
     assert (rejected.status, rejected.cid) == ("rejected", None)
     assert client.proposals("ann", status="proposed").proposals == []
