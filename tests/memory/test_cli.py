@@ -19,7 +19,7 @@ from store.tenants import create_tenant
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("PERSONA_DATABASE_URL", url)
-    monkeypatch.setattr(persona.embed, "get_embedder", HashEmbedder)
+    monkeypatch.setattr(persona.embed, "get_embedder", lambda settings=None: HashEmbedder())
     engine = make_engine(url)
     upgrade(engine)
     with session_scope(engine) as session:
