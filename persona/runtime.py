@@ -100,6 +100,7 @@ class Runtime:
     def warm_up(self) -> None:
         """Load the embedder, the router and any local chat model now, not on the first request."""
         from persona.llm.registry import load_litellm
+        from persona.llm.spec import model_spec
         from persona.steer.compile import compile_messages  # noqa: F401
         from persona.steer.parse import parse_preferences
         from persona.steer.repair import repair  # noqa: F401
@@ -110,7 +111,7 @@ class Runtime:
         parse_preferences("warm-up")
         _ = self.router, self.retriever
         models = {self.settings.fast_model, self.settings.reasoning_model}
-        for model in sorted(m for m in models if m.startswith("local/")):
+        for model in sorted(m for m in models if model_spec(m).is_local):
             self.gateway.complete([{"role": "user", "content": "hi"}], model=model, max_tokens=1)
 
     def close(self) -> None:

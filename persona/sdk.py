@@ -90,22 +90,18 @@ class Persona:
 
     def _ensure(self) -> tuple[ChatEngine, str]:
         if self._engine is None or self._tenant_id is None:
-            from persona.bootstrap import local_tenant
+            from persona.bootstrap import find_tenant, local_tenant
             from persona.engine import ChatEngine
-            from persona.errors import NotFound
             from persona.runtime import Runtime
             from store.db import session_scope
-            from store.tenants import tenant_by_name
 
             self._runtime = Runtime.build(self.settings, upgrade=True)
             if self._tenant_name == "local":
                 tenant, _ = local_tenant(self._runtime.db)
             else:
                 with session_scope(self._runtime.db) as session:
-                    found = tenant_by_name(session, self._tenant_name)
-                if found is None:
-                    raise NotFound(f"no tenant named {self._tenant_name!r}")
-                tenant = found
+                    tenant = find_tenant(session, self._tenant_name)
+                    session.expunge(tenant)
             self._engine = ChatEngine(self._runtime)
             self._tenant_id = tenant.id
         return self._engine, self._tenant_id

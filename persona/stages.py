@@ -15,14 +15,15 @@ from pydantic import JsonValue
 from sqlmodel import Session, col, or_, select
 
 from persona.errors import InvalidInput, NotFound
+from persona.llm.spec import model_spec
 from persona.llm.types import ChatResult, Usage
+from persona.memory.kinds import PROFILE_KINDS
 from persona.route.types import TIERS, RouteDecision, Tier
 from persona.steering import Steering
 from persona.trace import (
     AdaptedParam,
     Fallback,
     MemoryTrace,
-    ModelFamily,
     NotApplicable,
     PromptTrace,
     RequestTrace,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
     from persona.runtime import Runtime
 
 STICKY_WINDOW = timedelta(minutes=30)
-REASONING_MODEL_HINTS = ("o1", "o3", "o4", "gpt-5", "reason", "r1", "thinking", "qwq")
 
 
 @dataclass
@@ -82,9 +82,6 @@ class Recalled:
         return MemoryTrace(
             id=self.id, kind=self.kind, text=self.text, score=round(self.score, 4), why=self.why
         )
-
-
-PROFILE_KINDS = ("fact", "preference", "instruction")
 
 
 def memory_projects(request: ChatRequest) -> tuple[str | None, ...]:
@@ -247,16 +244,6 @@ class ModelCall:
     request: RequestTrace = field(default_factory=RequestTrace)
 
 
-def model_family(model: str, tier: Tier) -> ModelFamily:
-    """`local`, `reasoning` or `chat`: which prompt adapter a model gets."""
-    if model.startswith("local/"):
-        return "local"
-    name = model.rsplit("/", 1)[-1].lower()
-    if tier == "reasoning" and any(name.startswith(h) or h in name for h in REASONING_MODEL_HINTS):
-        return "reasoning"
-    return "chat"
-
-
 def compile_call(
     rt: Runtime,
     request: ChatRequest,
@@ -275,7 +262,7 @@ def compile_call(
     model = choice.model or (
         settings.reasoning_model if tier == "reasoning" else settings.fast_model
     )
-    family = model_family(model, tier)
+    family = model_spec(model, tier).family
     instructions = list(steering.instructions)
     if steering.new_constraints or steering.new_instructions:
         instructions.append(

@@ -243,52 +243,19 @@ class LocalLLM(CustomLLM):
         """A streamed completion."""
         return self._pieces(model, messages, optional_params)
 
-    async def acompletion(
-        self,
-        model: str,
-        messages: list[Any],
-        api_base: str,
-        custom_prompt_dict: dict[str, Any],
-        model_response: ModelResponse,
-        print_verbose: Any,
-        encoding: Any,
-        api_key: Any,
-        logging_obj: Any,
-        optional_params: dict[str, Any],
-        *args: Any,
-        **kwargs: Any,
-    ) -> ModelResponse:
-        """A full completion, generated off the event loop."""
-        return await asyncio.to_thread(
-            self.completion,
-            model,
-            messages,
-            api_base,
-            custom_prompt_dict,
-            model_response,
-            print_verbose,
-            encoding,
-            api_key,
-            logging_obj,
-            optional_params,
-        )
+    async def acompletion(self, *args: Any, **kwargs: Any) -> ModelResponse:
+        """`completion`, generated off the event loop (litellm's async path calls this)."""
+        return await asyncio.to_thread(self.completion, *args, **kwargs)
 
     async def astreaming(  # type: ignore[override]  # litellm iterates the generator itself
         self,
         model: str,
         messages: list[Any],
-        api_base: str,
-        custom_prompt_dict: dict[str, Any],
-        model_response: ModelResponse,
-        print_verbose: Any,
-        encoding: Any,
-        api_key: Any,
-        logging_obj: Any,
-        optional_params: dict[str, Any],
         *args: Any,
+        optional_params: dict[str, Any],
         **kwargs: Any,
     ) -> AsyncIterator[GenericStreamingChunk]:
-        """A streamed completion; each piece is awaited off the event loop."""
+        """`streaming`, each piece awaited off the event loop (litellm passes keywords)."""
         pieces = self._pieces(model, messages, optional_params)
         done = object()
         try:
