@@ -313,6 +313,8 @@ def compile_call(
     elif family == "reasoning" and decision.effort:
         params["reasoning_effort"] = decision.effort
     record.forwarded.extend(sorted(k for k in extra if k not in record.forwarded))
+    dropped = rt.gateway.dropped_params(model)
+    _note_dropped(model, dropped, record, {**extra, **params, "temperature": request.temperature})
     if extra:
         params["extra"] = extra
     system = next(
@@ -326,6 +328,30 @@ def compile_call(
         prompt=PromptTrace(family=family, sections=compiled.sections, system=system),
         request=record,
     )
+
+
+def _note_dropped(
+    model: str, dropped: frozenset[str], record: RequestTrace, values: Mapping[str, object]
+) -> None:
+    """Move the forwarded parameters the gateway leaves out of the call to `model` (its
+    provider does not take them) from `forwarded` to `adapted`, saying why."""
+    for name in sorted(dropped.intersection(record.forwarded)):
+        record.forwarded.remove(name)
+        why = f"the provider of {model} does not take {name}: litellm leaves it out of the call"
+        record.adapted.append(
+            AdaptedParam.model_validate(
+                {"param": name, "from": _json_value(values.get(name)), "to": None, "why": why}
+            )
+        )
+
+
+def _json_value(value: object) -> JsonValue:
+    """`value` as JSON (a typed SDK object the app passed: its JSON dump)."""
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        out: JsonValue = dump(mode="json")
+        return out
+    return value  # type: ignore[return-value]  # the app's JSON body
 
 
 def _with_raw(compiled: list[dict[str, str]], request: ChatRequest) -> Messages:

@@ -10,6 +10,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol, TypedDict, Unpack
 
 from persona.config import Settings
@@ -70,6 +71,11 @@ class ModelGateway(Protocol):
         **params: Unpack[CallParams],
     ) -> StreamHandle:
         """A streamed completion, started."""
+        ...
+
+    def dropped_params(self, model: str) -> frozenset[str]:
+        """The OpenAI parameters this gateway leaves out of a call to `model` (the trace
+        reports them as adapted)."""
         ...
 
 
@@ -178,6 +184,10 @@ class Gateway:
                 continue
             return Accumulator(name, call_started, plan.attempts, self._cost), buffered, rest
         raise plan.error() from plan.cause
+
+    def dropped_params(self, model: str) -> frozenset[str]:
+        """What litellm leaves out for `model` (`unsupported_params`)."""
+        return unsupported_params(model)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -319,6 +329,24 @@ _PASSTHROUGH_NAMED = frozenset(
 )
 
 
+@lru_cache(maxsize=256)
+def unsupported_params(model: str) -> frozenset[str]:
+    """The OpenAI parameters persona forwards by name that `model`'s provider does not take:
+    litellm leaves them out of the call (`drop_params`), so the trace must say so. Empty when
+    litellm has no list for the provider (a custom one such as the local model)."""
+    if model_spec(model).is_local:
+        return frozenset()
+    litellm = load_litellm()
+    try:
+        name, provider, _, _ = litellm.get_llm_provider(model)
+        supported = litellm.get_supported_openai_params(model=name, custom_llm_provider=provider)
+    except Exception:  # a model string litellm cannot place: it will say so when called
+        return frozenset()
+    if not supported:
+        return frozenset()
+    return frozenset(_PASSTHROUGH_NAMED - set(supported))
+
+
 def _split_extra(extra: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     known = {k: v for k, v in extra.items() if k in _PASSTHROUGH_NAMED}
     unknown = {k: v for k, v in extra.items() if k not in _PASSTHROUGH_NAMED}
@@ -352,4 +380,5 @@ __all__ = [
     "Gateway",
     "ModelGateway",
     "StreamHandle",
+    "unsupported_params",
 ]

@@ -117,6 +117,10 @@ class ClientGateway:
             kwargs["extra_body"] = unknown
         return {**kwargs, **self._options}
 
+    def dropped_params(self, model: str) -> frozenset[str]:
+        """Nothing: the app's own client sends every parameter as given."""
+        return frozenset()
+
     def complete(
         self,
         messages: Messages,

@@ -17,7 +17,7 @@ from persona.stages import previous_tier
 from persona.trace import ConstraintTrace, NotApplicable, SteeringTrace
 from store.db import session_scope
 from store.models import User
-from tests.api.conftest import REASONING, LiveServer, api_request, openai_client
+from tests.api.conftest import FAST, REASONING, LiveServer, api_request, openai_client
 from tests.conftest import table_counts
 from tests.fakes.provider import FakeProvider, length, ok, refuse, tool_call
 
@@ -448,3 +448,30 @@ def test_streamed_tool_call_with_a_constraint_is_not_rewritten(
     # litellm leaves out the assistant's `"content": null` (the same message on the wire)
     del messages[1]["content"]
     assert _app_messages(fake_provider.requests[-1].body) == messages
+
+
+def test_a_parameter_the_provider_does_not_take_is_reported_not_dropped_in_silence(
+    srv: LiveServer, fake_provider: FakeProvider
+) -> None:
+    # litellm knows OpenAI chat models take no `verbosity` and leaves it out of the call
+    r = openai_client(srv).chat.completions.create(
+        model="persona/fast",
+        user="vera",
+        messages=[{"role": "user", "content": "hi"}],
+        extra_body={"verbosity": "low", "seed": 7},
+    )
+    sent = fake_provider.requests[-1].body
+    assert "verbosity" not in sent and sent["seed"] == 7
+    assert r.model_extra["persona"]["request"] == {  # type: ignore[index]
+        "forwarded": ["seed", "user"],
+        "adapted": [
+            {
+                "param": "verbosity",
+                "from": "low",
+                "to": None,
+                "why": f"the provider of {FAST} does not take verbosity: litellm leaves it "
+                "out of the call",
+            }
+        ],
+        "refused": [],
+    }

@@ -312,3 +312,11 @@ def test_endpoints_come_from_settings_or_the_call(fake_provider: FakeProvider) -
         ("x", "Bearer sk-settings"),
         ("y", "Bearer sk-call"),
     ]
+
+
+def test_unsupported_params_follow_litellms_provider_lists() -> None:
+    from persona.llm.gateway import unsupported_params
+
+    assert {"top_p", "logprobs"} <= unsupported_params("openai/o4-mini")
+    assert "tools" not in unsupported_params("openai/gpt-4.1-mini")
+    assert unsupported_params("local/gemma-3-270m") == frozenset()
