@@ -5,7 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 import httpx
 import openai
@@ -20,6 +21,8 @@ from store.db import session_scope
 from store.tenants import create_tenant
 from tests.fakes.provider import FakeProvider
 
+C = TypeVar("C", openai.OpenAI, httpx.Client)
+
 
 @dataclass
 class LiveServer:
@@ -28,6 +31,14 @@ class LiveServer:
     url: str
     api_key: str
     runtime: Runtime
+    # clients made for this server, closed when it stops: a pooled connection left to the
+    # garbage collector warns (unclosed socket) in whichever later test it is collected
+    clients: list[openai.OpenAI | httpx.Client] = field(default_factory=list)
+
+    def track(self, client: C) -> C:
+        """`client`, closed with the server."""
+        self.clients.append(client)
+        return client
 
 
 def start_server(runtime: Runtime) -> tuple[uvicorn.Server, threading.Thread, str]:
@@ -48,7 +59,7 @@ def start_server(runtime: Runtime) -> tuple[uvicorn.Server, threading.Thread, st
 @pytest.fixture
 def live_server(sqlite_url: str) -> Iterator[Callable[..., LiveServer]]:
     """Factory: `live_server(**settings)` starts a server with those settings on a fresh DB."""
-    running: list[tuple[uvicorn.Server, threading.Thread, Runtime]] = []
+    running: list[tuple[uvicorn.Server, threading.Thread, LiveServer]] = []
 
     def make(
         embedder: object | None = None, gateway: object | None = None, **overrides: object
@@ -64,14 +75,17 @@ def live_server(sqlite_url: str) -> Iterator[Callable[..., LiveServer]]:
         with session_scope(runtime.db) as session:
             _, key = create_tenant(session, "test-app")
         server, thread, url = start_server(runtime)
-        running.append((server, thread, runtime))
-        return LiveServer(url=url, api_key=key, runtime=runtime)
+        live = LiveServer(url=url, api_key=key, runtime=runtime)
+        running.append((server, thread, live))
+        return live
 
     yield make
-    for server, thread, runtime in running:
+    for server, thread, live in running:
+        for client in live.clients:
+            client.close()
         server.should_exit = True
         thread.join(timeout=10)
-        runtime.close()
+        live.runtime.close()
 
 
 FAST, REASONING = "openai/fast-fake", "openai/o4-mini-fake"
@@ -92,8 +106,8 @@ def srv(live_server: Callable[..., LiveServer], fake_provider: FakeProvider) -> 
 
 
 def openai_client(srv: LiveServer) -> openai.OpenAI:
-    """The official client pointed at `srv`, without retries."""
-    return openai.OpenAI(base_url=f"{srv.url}/v1", api_key=srv.api_key, max_retries=0)
+    """The official client pointed at `srv`, without retries (closed with the server)."""
+    return srv.track(openai.OpenAI(base_url=f"{srv.url}/v1", api_key=srv.api_key, max_retries=0))
 
 
 def api_request(srv: LiveServer, method: str, path: str, **kw: object) -> httpx.Response:

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+import httpx
 import openai
 import pytest
 from agents import (
@@ -301,6 +302,7 @@ def _chat_openai(srv: LiveServer, user: str, **kwargs: Any) -> ChatOpenAI:
         base_url=f"{srv.url}/v1",
         api_key=srv.api_key,  # type: ignore[arg-type]
         max_retries=0,
+        http_client=srv.track(httpx.Client()),
         default_headers={"X-Persona-User": user},
         **kwargs,
     )

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from store.db import session_scope
 from store.models import Tenant, Trace
-from tests.api.conftest import LiveServer
+from tests.api.conftest import LiveServer, openai_client
 from tests.conftest import table_counts
 from tests.fakes.provider import FakeProvider, closed_url, cut, error, hang, ok
 
@@ -52,7 +52,7 @@ def srv(live_server: Callable[..., LiveServer], fake_provider: FakeProvider) -> 
 
 
 def _client(srv: LiveServer) -> openai.OpenAI:
-    return openai.OpenAI(base_url=f"{srv.url}/v1", api_key=srv.api_key, max_retries=0)
+    return openai_client(srv)
 
 
 def test_chat_completion_returns_reply_and_trace(

@@ -49,43 +49,43 @@ def test_minimal_instance_of_a_strict_schema() -> None:
 
 
 def test_upstream_speaks_the_wire_to_the_openai_client(upstream: str) -> None:
-    client = openai.OpenAI(base_url=upstream, api_key="x")
-    reply = client.chat.completions.create(
-        model="bench", messages=[{"role": "user", "content": "hi"}]
-    )
-    assert reply.choices[0].finish_reason == "stop"
-    assert reply.choices[0].message.content
-    assert reply.usage is not None and reply.usage.total_tokens > 0
+    with openai.OpenAI(base_url=upstream, api_key="x") as client:
+        reply = client.chat.completions.create(
+            model="bench", messages=[{"role": "user", "content": "hi"}]
+        )
+        assert reply.choices[0].finish_reason == "stop"
+        assert reply.choices[0].message.content
+        assert reply.usage is not None and reply.usage.total_tokens > 0
 
-    chunks = list(
-        client.chat.completions.create(
+        chunks = list(
+            client.chat.completions.create(
+                model="bench",
+                messages=[{"role": "user", "content": "hi"}],
+                stream=True,
+                stream_options={"include_usage": True},
+            )
+        )
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        assert text == reply.choices[0].message.content
+        assert chunks[-1].usage is not None and len({c.id for c in chunks}) == 1
+
+        structured = client.chat.completions.create(
             model="bench",
             messages=[{"role": "user", "content": "hi"}],
-            stream=True,
-            stream_options={"include_usage": True},
-        )
-    )
-    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    assert text == reply.choices[0].message.content
-    assert chunks[-1].usage is not None and len({c.id for c in chunks}) == 1
-
-    structured = client.chat.completions.create(
-        model="bench",
-        messages=[{"role": "user", "content": "hi"}],
-        response_format={
-            "type": "json_schema",
-            "json_schema": {
-                "name": "m",
-                "schema": {
-                    "type": "object",
-                    "properties": {"memories": {"type": "array"}},
-                    "required": ["memories"],
+            response_format={
+                "type": "json_schema",
+                "json_schema": {
+                    "name": "m",
+                    "schema": {
+                        "type": "object",
+                        "properties": {"memories": {"type": "array"}},
+                        "required": ["memories"],
+                    },
                 },
             },
-        },
-    )
-    assert json.loads(structured.choices[0].message.content or "") == {"memories": []}
-    assert httpx.post(upstream + "/nothing", content=b"{}").status_code == 404
+        )
+        assert json.loads(structured.choices[0].message.content or "") == {"memories": []}
+        assert httpx.post(upstream + "/nothing", content=b"{}").status_code == 404
 
 
 @pytest.mark.parametrize("stream", [False, True])

@@ -55,15 +55,15 @@ def test_two_api_processes_and_a_worker_process(
         _wait(f"http://127.0.0.1:{port}/healthz", serve)
         # serve, its 2 API processes and the worker (and multiprocessing's resource tracker)
         assert len(_processes_with_env(f"PERSONA_PORT={port}".encode())) >= 4
-        client = openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key=key)
-        for i in range(12):
-            reply = client.chat.completions.with_raw_response.create(
-                model="persona/auto",
-                messages=[{"role": "user", "content": f"I live in Porto, message {i}"}],
-                user=f"user-{i % 3}",
-            )
-            assert reply.http_response.status_code == 200
-            assert reply.parse().choices[0].message.content
+        with openai.OpenAI(base_url=f"http://127.0.0.1:{port}/v1", api_key=key) as client:
+            for i in range(12):
+                reply = client.chat.completions.with_raw_response.create(
+                    model="persona/auto",
+                    messages=[{"role": "user", "content": f"I live in Porto, message {i}"}],
+                    user=f"user-{i % 3}",
+                )
+                assert reply.http_response.status_code == 200
+                assert reply.parse().choices[0].message.content
         engine = create_engine(url)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
