@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -12,10 +11,9 @@ import httpx
 
 from persona import errors
 from persona.public import InstructionAdded, UserProfile
-from persona.route.types import Tier
-from persona.sdk import MessagesArg, build_request
+from persona.sdk import Chats
 from persona.trace import Trace
-from persona.types import AUTO_MODEL, ChatReply, ChatRequest
+from persona.types import ChatReply, ChatRequest
 
 if TYPE_CHECKING:
     from persona.resources import HttpMemories
@@ -88,7 +86,7 @@ def _completion_reply(data: dict[str, Any]) -> ChatReply:
     return _reply(data, choice["message"].get("content") or "", choice.get("finish_reason"))
 
 
-class PersonaClient:
+class PersonaClient(Chats):
     """HTTP client for a persona server: `PersonaClient(url, api_key).chat("alice", "hi")`."""
 
     def __init__(
@@ -104,46 +102,13 @@ class PersonaClient:
             base_url=base_url, headers=headers, timeout=timeout, transport=transport
         )
 
-    def chat(
-        self,
-        user: str,
-        message: str | None = None,
-        *,
-        messages: MessagesArg | None = None,
-        model: str = AUTO_MODEL,
-        session_id: str | None = None,
-        tier: Tier | None = None,
-        temperature: float | None = None,
-        max_tokens: int | None = None,
-        memory: str = "on",
-        project: str | None = None,
-    ) -> ChatReply:
-        """Answer `message` (or `messages`) for `user`; returns reply + trace."""
-        request = build_request(
-            user,
-            message,
-            messages,
-            model=model,
-            session_id=session_id,
-            tier=tier,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            memory=memory,
-            project=project,
-        )
+    def _answer(self, request: ChatRequest) -> ChatReply:
         response = self._http.post("/v1/chat/completions", json=_payload(request, False))
         raise_for_error(response)
         return _completion_reply(response.json())
 
-    async def achat(self, user: str, message: str | None = None, **kwargs: Any) -> ChatReply:
-        """`chat`, awaitable: the same client and transport, in a worker thread (as `Persona`)."""
-        return await asyncio.to_thread(self.chat, user, message, **kwargs)
-
-    def stream(
-        self, user: str, message: str | None = None, **kwargs: Any
-    ) -> Iterator[str | ChatReply]:
-        """Yield text deltas, then the final `ChatReply` (from the chunk with the trace)."""
-        request = build_request(user, message, **kwargs)
+    def _answer_stream(self, request: ChatRequest) -> Iterator[str | ChatReply]:
+        """Text deltas, then the final `ChatReply` (from the chunk with the trace)."""
         parts: list[str] = []
         with self._http.stream(
             "POST", "/v1/chat/completions", json=_payload(request, True)

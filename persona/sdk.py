@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,7 +62,59 @@ def build_request(
     )
 
 
-class Persona:
+class Chats(ABC):
+    """The chat half of the SDK, one implementation for both transports: the arguments become
+    a `ChatRequest` here; `Persona` answers it in-process, `PersonaClient` over HTTP."""
+
+    def chat(
+        self,
+        user: str,
+        message: str | None = None,
+        *,
+        messages: MessagesArg | None = None,
+        model: str = AUTO_MODEL,
+        session_id: str | None = None,
+        tier: Tier | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        memory: str = "on",
+        project: str | None = None,
+    ) -> ChatReply:
+        """Answer `message` (or the conversation `messages`) for `user`; returns reply + trace."""
+        request = build_request(
+            user,
+            message,
+            messages,
+            model=model,
+            session_id=session_id,
+            tier=tier,
+            temperature=temperature,
+            max_tokens=max_tokens,
+            memory=memory,
+            project=project,
+        )
+        return self._answer(request)
+
+    async def achat(self, user: str, message: str | None = None, **kwargs: Any) -> ChatReply:
+        """`chat`, awaitable (runs in a worker thread)."""
+        return await asyncio.to_thread(self.chat, user, message, **kwargs)
+
+    def stream(
+        self, user: str, message: str | None = None, **kwargs: Any
+    ) -> Iterator[str | ChatReply]:
+        """Yield text deltas, then the final `ChatReply` (the arguments of `chat`)."""
+        return self._answer_stream(build_request(user, message, **kwargs))
+
+    @abstractmethod
+    def _answer(self, request: ChatRequest) -> ChatReply:
+        """The reply to `request`."""
+
+    @abstractmethod
+    def _answer_stream(self, request: ChatRequest) -> Iterator[str | ChatReply]:
+        """Text deltas of the reply to `request`, then the `ChatReply`."""
+
+
+class Persona(Chats):
     """persona in-process: `Persona().chat("alice", "hi")` with the embedded default.
 
     With no arguments it uses the settings (`PERSONA_*`, `.env`): a SQLite file in the data
@@ -113,46 +166,12 @@ class Persona:
         assert self._runtime is not None
         return self._runtime
 
-    def chat(
-        self,
-        user: str,
-        message: str | None = None,
-        *,
-        messages: MessagesArg | None = None,
-        model: str = AUTO_MODEL,
-        session_id: str | None = None,
-        tier: Tier | None = None,
-        temperature: float | None = None,
-        max_tokens: int | None = None,
-        memory: str = "on",
-        project: str | None = None,
-    ) -> ChatReply:
-        """Answer `message` (or the conversation `messages`) for `user`; returns reply + trace."""
+    def _answer(self, request: ChatRequest) -> ChatReply:
         engine, tenant_id = self._ensure()
-        request = build_request(
-            user,
-            message,
-            messages,
-            model=model,
-            session_id=session_id,
-            tier=tier,
-            temperature=temperature,
-            max_tokens=max_tokens,
-            memory=memory,
-            project=project,
-        )
         return engine.chat(tenant_id, request)
 
-    async def achat(self, user: str, message: str | None = None, **kwargs: Any) -> ChatReply:
-        """`chat`, awaitable (runs in a worker thread)."""
-        return await asyncio.to_thread(self.chat, user, message, **kwargs)
-
-    def stream(
-        self, user: str, message: str | None = None, **kwargs: Any
-    ) -> Iterator[str | ChatReply]:
-        """Yield text deltas, then the final `ChatReply`."""
+    def _answer_stream(self, request: ChatRequest) -> Iterator[str | ChatReply]:
         engine, tenant_id = self._ensure()
-        request = build_request(user, message, **kwargs)
         yield from engine.stream(tenant_id, request)
 
     def memories(self, user: str) -> Memories:

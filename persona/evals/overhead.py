@@ -8,9 +8,10 @@ per-stage latencies; the report gives p50/p95 per stage and the overhead: the to
 model call. The model is whatever the settings configure (the local Gemma by default); its
 own time is reported but is not persona's. The first `WARM_UP` messages are not counted.
 
-`--cold` drops the user's search state from the process's cache before every message, so each
-one is served as for a user this process has not seen yet (the state is loaded from SQL: the
-stored embeddings and texts, no model call); `--history 1000 --cold` is the cold-user number.
+`--cold` drops the user's search state (and the tokenised texts) from the process's caches
+before every message, so each one is served as for a user this process has not seen yet (the
+state is loaded from SQL: the stored embeddings and texts, no model call); `--history 1000
+--cold` is the cold-user number.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from persona.bootstrap import local_tenant
     from persona.errors import InvalidInput
     from persona.memory.episodes import EpisodeTurn, ingest_turns
+    from persona.memory.retrieve import forget_terms
     from persona.sdk import Persona
     from store.users import get_or_create_user
 
@@ -133,6 +135,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             for n in bar:
                 if args.cold:
                     runtime.retriever.cache.invalidate(user_id)
+                    forget_terms()
                 reply = persona.chat(USER, next(messages), max_tokens=args.max_tokens)
                 persona.process_background()  # the user's think time
                 if n < WARM_UP:

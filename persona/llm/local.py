@@ -225,19 +225,12 @@ class LocalLLM(CustomLLM):
         model_response.usage = LiteUsage(**(usage or {}))  # type: ignore[attr-defined, arg-type]
         return model_response
 
-    def streaming(
+    def streaming(  # type: ignore[override]  # litellm passes keywords
         self,
         model: str,
         messages: list[Any],
-        api_base: str,
-        custom_prompt_dict: dict[str, Any],
-        model_response: ModelResponse,
-        print_verbose: Any,
-        encoding: Any,
-        api_key: Any,
-        logging_obj: Any,
-        optional_params: dict[str, Any],
         *args: Any,
+        optional_params: dict[str, Any],
         **kwargs: Any,
     ) -> Iterator[GenericStreamingChunk]:
         """A streamed completion."""

@@ -178,6 +178,11 @@ def terms(text: str) -> list[str]:
     return verbs_met(tokenize(text))
 
 
+def forget_terms() -> None:
+    """Drop the cache of tokenised memory texts, as in a process that has not read them."""
+    _doc_terms.cache_clear()
+
+
 def _times(values: Iterable[datetime | None]) -> NDArray[np.float64]:
     return np.array([_FAR if v is None else v.timestamp() for v in values], dtype=np.float64)
 
