@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, NotRequired,
 from pydantic import BaseModel, ConfigDict, Field, JsonValue, PlainSerializer, with_config
 from typing_extensions import TypedDict  # pydantic needs this one on Python < 3.12
 
+from persona.steer.proposal_types import ProposalPublic
 from persona.trace import Trace as ReplyTrace
 
 if TYPE_CHECKING:
@@ -447,6 +448,7 @@ class DataExport(BaseModel):
     traces: list[dict[str, Any]]
     feedback: list[dict[str, Any]]
     responses: list[dict[str, Any]]
+    proposals: list[ProposalPublic] = Field(description="constraints proposed from messages")
 
 
 class ConstraintList(BaseModel):
@@ -543,6 +545,7 @@ class AdminExport(BaseModel):
     traces: list[TracePublic]
     feedback: list[FeedbackPublic]
     responses: list[dict[str, Any]] = Field(description="stored Responses API responses")
+    proposals: list[ProposalPublic] = Field(description="constraints proposed from messages")
 
 
 class Deleted(BaseModel):

@@ -36,6 +36,7 @@ from persona.memory.writes import (
     purge_user_rows,
     record_history,
 )
+from persona.steer.proposals import exported as exported_proposals
 from store.models import (
     Feedback,
     Memory,
@@ -223,8 +224,8 @@ def remove_constraint(
 def export_user(
     session: Session, *, admin: str, tenant_id: str, external_id: str, reason: str = ""
 ) -> dict[str, Any]:
-    """Everything stored about the user: profile, memories with history, turns, traces, feedback
-    and stored Responses API responses."""
+    """Everything stored about the user: profile, memories with history, turns, traces, feedback,
+    stored Responses API responses and proposed constraints."""
     user = get_user(session, tenant_id, external_id)
     history = session.exec(
         select(MemoryHistory)
@@ -266,6 +267,7 @@ def export_user(
             for f in feedback.all()
         ],
         "responses": exported_responses(session, user.id or 0),
+        "proposals": exported_proposals(session, user.id or 0),
     }
 
 

@@ -32,6 +32,7 @@ from persona.memory.writes import (
     record_history,
     set_suppressed,
 )
+from persona.steer.proposals import exported as exported_proposals
 from store.db import session_scope
 from store.models import Feedback, Memory, MemoryHistory, Trace, Turn, User, utcnow
 from store.responses import exported_responses
@@ -458,10 +459,12 @@ class MemoryService:
                 "traces": [t.model_dump(mode="json", exclude={"user_id"}) for t in traces],
                 "feedback": [f.model_dump(mode="json", exclude={"user_id"}) for f in feedback],
                 "responses": exported_responses(session, uid or 0),
+                "proposals": exported_proposals(session, uid or 0),
             }
 
     def purge(self, tenant_id: str, user_external_id: str) -> dict[str, int]:
-        """Hard-delete the user's memories, history, turns, traces, feedback and pending jobs.
+        """Hard-delete the user's memories, history, turns, traces, feedback, pending jobs,
+        stored responses and proposed constraints.
 
         The user row and profile stay. The version bump makes every index cache drop the user's
         vectors. Returns how many rows of each kind were deleted.

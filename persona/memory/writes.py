@@ -19,6 +19,7 @@ from store.models import (
     Memory,
     MemoryHistory,
     Outbox,
+    SteerProposal,
     StoredResponse,
     Trace,
     Turn,
@@ -154,8 +155,8 @@ def bump_version(session: Session, user: User) -> bool:
 
 
 def purge_user_rows(session: Session, user: User) -> dict[str, int]:
-    """Hard-delete the user's memories, history, turns, traces, feedback, pending jobs and
-    stored Responses API responses.
+    """Hard-delete the user's memories, history, turns, traces, feedback, pending jobs, stored
+    Responses API responses and proposed constraints.
 
     The user row and profile stay; the version bump makes every index cache drop the user's
     vectors. Returns how many rows of each kind were deleted.
@@ -169,6 +170,8 @@ def purge_user_rows(session: Session, user: User) -> dict[str, int]:
         ("feedback", Feedback, Feedback.user_id),
         ("jobs", Outbox, Outbox.user_id),
         ("responses", StoredResponse, StoredResponse.user_id),
+        # proposed constraints quote the user's message: they go with the turns
+        ("proposals", SteerProposal, SteerProposal.user_id),
     ):
         result = session.execute(delete(table).where(col(column) == user.id))
         counts[name] = int(getattr(result, "rowcount", 0) or 0)

@@ -55,6 +55,16 @@ log = logging.getLogger(__name__)
 DEFAULT_MAX_BATCH = 8  # turns of one user per model call
 
 
+def exported(session: Session, user_id: int) -> list[dict[str, Any]]:
+    """The user's proposals, oldest first, in their public form (for a data export)."""
+    rows = session.exec(
+        select(SteerProposal)
+        .where(col(SteerProposal.user_id) == user_id)
+        .order_by(col(SteerProposal.created_at))
+    ).all()
+    return [public(row).model_dump(mode="json") for row in rows]
+
+
 def public(row: SteerProposal, accept_after: int | None = None) -> ProposalPublic:
     """The public shape of a stored proposal."""
     return ProposalPublic(

@@ -537,6 +537,7 @@ def test_export_then_purge(admin_server: Factory) -> None:
                 "feedback": 0,
                 "jobs": 3,
                 "responses": 1,
+                "proposals": 0,
             }
         }
         after = c.get(f"{ALICE}/export").json()
@@ -571,6 +572,7 @@ def test_export_then_purge(admin_server: Factory) -> None:
                 "feedback": 0,
                 "jobs": 3,
                 "responses": 1,
+                "proposals": 0,
             },
         },
         {

@@ -102,6 +102,7 @@ def test_corrections_are_audited(db: str, capsys: pytest.CaptureFixture[str]) ->
             "feedback": 0,
             "jobs": 3,
             "responses": 0,
+            "proposals": 0,
         }
     }
     rows = run(capsys, "audit", "--tenant", "acme")

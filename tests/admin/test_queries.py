@@ -119,6 +119,7 @@ def test_corrections_bump_the_memory_version_and_purge_only_one_user(seeded: Eng
         "feedback": 0,
         "jobs": 3,
         "responses": 0,
+        "proposals": 0,
     }
     after = table_counts(seeded)
     assert after == {

@@ -85,6 +85,7 @@ def test_add_list_rm_history_export_purge(db: str, capsys: pytest.CaptureFixture
         "feedback": 0,
         "jobs": 0,
         "responses": 0,
+        "proposals": 0,
     }
     code, exported, _ = run(capsys, "export", "--user", "ann")
     assert (exported["memories"], exported["turns"]) == ([], [])

@@ -159,10 +159,13 @@ def test_export_purge_export_leaves_nothing(
         "feedback": 1,
         "jobs": 1,
         "responses": 0,
+        "proposals": 0,
     }
     after = svc.export(tenant, "ann")
-    assert {k: after[k] for k in ("memories", "turns", "traces", "feedback", "responses")} == {
+    keys = ("memories", "turns", "traces", "feedback", "responses", "proposals")
+    assert {k: after[k] for k in keys} == {
         "responses": [],
+        "proposals": [],
         "memories": [],
         "turns": [],
         "traces": [],
@@ -173,7 +176,7 @@ def test_export_purge_export_leaves_nothing(
     assert version(engine, tenant, "ann") == v + 1  # index caches drop the vectors
     assert svc.export(tenant, "bob") == bob_before  # other users untouched
     assert svc.purge(tenant, "ann") == dict.fromkeys(
-        ("history", "memories", "traces", "turns", "feedback", "jobs", "responses"), 0
+        ("history", "memories", "traces", "turns", "feedback", "jobs", "responses", "proposals"), 0
     )
     counts = table_counts(engine)
     assert (counts["memory"], counts["turn"], counts["user"]) == (2, 1, 2)

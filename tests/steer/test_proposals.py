@@ -359,3 +359,18 @@ def test_full_rules_keep_it_proposed_and_the_reply_goes_out(
         2,
         "a user may have at most 1 constraints: waits to be confirmed",
     )
+
+
+def test_a_purge_takes_the_proposals_and_an_export_shows_them(env: Env) -> None:
+    env.chat(NO_QUESTIONS)
+    env.answer(item())
+    env.work()
+    (row,) = env.proposals()
+    memories = env.runtime.memories
+    exported = memories.export(env.tenant_id, "alice")["proposals"]
+    assert [(p["id"], p["source_text"], p["status"]) for p in exported] == [
+        (row.id, NO_QUESTIONS, "proposed")
+    ]
+    assert memories.purge(env.tenant_id, "alice")["proposals"] == 1
+    assert env.proposals() == []  # the user's words do not outlive the purge
+    assert memories.export(env.tenant_id, "alice")["proposals"] == []
