@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from persona.errors import InvalidInput
-from persona.memory.extract.lenient_json import ParseError, parse_json_lenient
-from persona.memory.extract.llm import ChatGateway
+from persona.memory.extract.lenient_json import ParseError
+from persona.memory.extract.llm import ChatGateway, ask_json
 from persona.steer.parse_context import mention_reason, refused_claims
 from persona.steer.registry import ConstraintType, all_types, validate
 from persona.steer.types import Constraint
@@ -200,26 +200,23 @@ def model_parse(
     sentences = list(sentences)[:MAX_SENTENCES]
     if not sentences:
         return ModelParse()
-    prompt = messages(sentences)
-    fmt = response_format()
-    for attempt in range(2):
-        result = gateway.complete(prompt, model=model, response_format=fmt, max_tokens=max_tokens)
-        try:
-            out = parse_answer(parse_json_lenient(result.text, result.reasoning), sentences)
-        except ParseError as exc:
-            log.info("steer model parse: unparsable answer (%s)", exc)
-            prompt = [
-                *prompt,
-                {"role": "assistant", "content": result.text or ""},
-                {
-                    "role": "user",
-                    "content": f"That was not the JSON asked for ({exc}). Reply with only the "
-                    'JSON object {"constraints": [...]}, nothing else.',
-                },
-            ]
-            continue
-        out.outcome = "model" if attempt == 0 else "model_retry"
-        for refused in out.refused:
-            log.info("steer model parse: item refused (%s): %r", refused["reason"], refused["item"])
-        return out
-    return ModelParse(outcome="unparsable")
+    answer = ask_json(
+        gateway,
+        messages(sentences),
+        lambda data: parse_answer(data, sentences),
+        model=model,
+        retry=lambda exc: (
+            f"That was not the JSON asked for ({exc}). Reply with only the "
+            'JSON object {"constraints": [...]}, nothing else.'
+        ),
+        response_format=response_format(),
+        max_tokens=max_tokens,
+        what="steer model parse",
+    )
+    if answer is None:
+        return ModelParse(outcome="unparsable")
+    out, attempt = answer
+    out.outcome = "model" if attempt == 0 else "model_retry"
+    for refused in out.refused:
+        log.info("steer model parse: item refused (%s): %r", refused["reason"], refused["item"])
+    return out

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from persona.errors import PersonaError
 from persona.memory.extract.candidate import Candidate, CurrentMemory
@@ -157,6 +157,40 @@ class ChatGateway(Protocol):
     ) -> ChatReply:
         """One chat completion."""
         ...
+
+
+T = TypeVar("T")
+
+
+def ask_json(
+    gateway: ChatGateway,
+    messages: list[dict[str, Any]],
+    read: Callable[[Any], T],
+    *,
+    model: str,
+    retry: Callable[[ParseError], str],
+    response_format: dict[str, Any] | None,
+    max_tokens: int | None,
+    what: str,
+) -> tuple[T, int] | None:
+    """`read(answer)` of `model`'s JSON answer, and the attempt it took (0, or 1 after one
+    retry whose message, `retry(error)`, tells the model what was wrong); None when it still
+    is not the JSON asked for. `read` raises `ParseError` for JSON of the wrong shape.
+    Provider errors propagate."""
+    for attempt in range(2):
+        result = gateway.complete(
+            messages, model=model, response_format=response_format, max_tokens=max_tokens
+        )
+        try:
+            return read(parse_json_lenient(result.text, result.reasoning)), attempt
+        except ParseError as exc:
+            log.info("%s: unparsable answer (%s)", what, exc)
+            messages = [
+                *messages,
+                {"role": "assistant", "content": result.text or ""},
+                {"role": "user", "content": retry(exc)},
+            ]
+    return None
 
 
 @dataclass(frozen=True)
@@ -342,38 +376,35 @@ class LLMExtractor:
 
     def _ask(self, messages: list[dict[str, Any]], fmt: dict[str, Any]) -> Any | None:
         """The parsed JSON answer (one retry carrying the parse error), or None: fall back."""
-        response_format = fmt if self.structured else None
-        for attempt in range(2):
-            try:
-                result = self.gateway.complete(
-                    messages,
-                    model=self.model,
-                    response_format=response_format,
-                    max_tokens=self.max_tokens,
-                )
-            except PersonaError as exc:
-                log.warning("memory extraction: provider failed (%s); using rules", exc)
-                self.last_outcome = "fallback:provider_error"
-                return None
-            try:
-                data = parse_json_lenient(result.text, result.reasoning)
-                _items(data)
-            except ParseError as exc:
-                log.info("memory extraction: unparsable reply (%s)", exc)
-                messages = [
-                    *messages,
-                    {"role": "assistant", "content": result.text or ""},
-                    {
-                        "role": "user",
-                        "content": f"That was not valid JSON ({exc}). Reply with only the JSON "
-                        'object {"operations": [...]}, nothing else.',
-                    },
-                ]
-                continue
-            self.last_outcome = "llm" if attempt == 0 else "llm_retry"
+
+        def read(data: Any) -> Any:
+            _items(data)
             return data
-        self.last_outcome = "fallback:unparsable"
-        return None
+
+        try:
+            answer = ask_json(
+                self.gateway,
+                messages,
+                read,
+                model=self.model,
+                retry=lambda exc: (
+                    f"That was not valid JSON ({exc}). Reply with only the JSON "
+                    'object {"operations": [...]}, nothing else.'
+                ),
+                response_format=fmt if self.structured else None,
+                max_tokens=self.max_tokens,
+                what="memory extraction",
+            )
+        except PersonaError as exc:
+            log.warning("memory extraction: provider failed (%s); using rules", exc)
+            self.last_outcome = "fallback:provider_error"
+            return None
+        if answer is None:
+            self.last_outcome = "fallback:unparsable"
+            return None
+        data, attempt = answer
+        self.last_outcome = "llm" if attempt == 0 else "llm_retry"
+        return data
 
     def _fallback(
         self, message: str, now: datetime | None, current: Sequence[CurrentMemory]
