@@ -16,6 +16,7 @@ from typing import Literal, overload
 from pydantic import JsonValue
 
 from persona import stages
+from persona.call import ModelCall, compile_call
 from persona.errors import InvalidInput
 from persona.llm.types import ChatResult, StreamChunk
 from persona.route.types import RouteDecision
@@ -59,7 +60,7 @@ class Prepared:
     memories: list[stages.Recalled]
     route: RouteDecision
     steering: Steering
-    call: stages.ModelCall
+    call: ModelCall
     clock: Clock = field(default_factory=Clock)
 
     def trace(self, result: ChatResult, *, tool_call: bool, turn_id: str | None) -> Trace:
@@ -191,9 +192,7 @@ class ChatEngine:
             )
             clock.lap("route")
             user_pk = user.id
-        call = stages.compile_call(
-            self.rt, request, profile, steering, memories, route, tier_override
-        )
+        call = compile_call(self.rt, request, profile, steering, memories, route, tier_override)
         clock.lap("compile")
         return Prepared(
             request=request,
