@@ -25,7 +25,7 @@ from persona.steering import Steering, persist_steering, steer
 from persona.trace import Attempt, Latency, MemoryUse, ProjectMemoryUse, RouteTrace, Trace
 from persona.types import ChatReply, ChatRequest, Usage
 from store.db import session_scope
-from store.models import EXTRACT_JOB, Profile, User, new_id
+from store.models import EXTRACT_JOB, Profile, Tenant, User, new_id
 from store.turns import record_turn
 from store.users import find_user, get_or_create_user, get_profile, touch
 
@@ -160,16 +160,18 @@ class ChatEngine:
         projects = () if off else stages.memory_projects(request)
         clock = Clock()
         with session_scope(self.rt.db) as session:
-            found = None
+            found = find_user(session, tenant_id, request.user)
             if readonly:
-                found = find_user(session, tenant_id, request.user)
                 user = found or User(id=0, tenant_id=tenant_id, external_id=request.user)
                 profile = (found and session.get(Profile, found.id)) or Profile(user_id=0)
             else:
                 # read-only for a known user: `last_seen_at` is written with the turn in
-                # `_finish`, so no write transaction (SQLite's one writer) spans the stages
-                user = get_or_create_user(session, tenant_id, request.user)
+                # `_finish`; a new user's rows are committed at once, so no write transaction
+                # (SQLite's one writer) spans the stages
+                user = found or get_or_create_user(session, tenant_id, request.user)
                 profile = get_profile(session, user)
+                if found is None:
+                    session.commit()
             assert user.id is not None
             clock.lap("user")
             embedding = self.rt.embedder.embed([message])[0]
@@ -181,14 +183,15 @@ class ChatEngine:
                 else []
             )
             clock.lap("retrieve")
-            steering = steer(session, tenant_id, profile, message)
+            tenant = session.get(Tenant, tenant_id)  # the developer's rules and route threshold
+            steering = steer(session, tenant, profile, message)
             # a temporary chat saves nothing (standing preferences hold for this reply); a turn
             # answering tool output: the user turn's preferences were saved when it was answered
             if readonly or request.messages[-1].role == "tool":
                 steering.new_constraints, steering.new_instructions = [], []
             clock.lap("steer")
             route = stages.route(
-                self.rt, session, user, profile, request, message, embedding, tier_override
+                self.rt, session, tenant, user, profile, request, message, embedding, tier_override
             )
             clock.lap("route")
             user_pk = user.id

@@ -180,16 +180,20 @@ def recall(
 
 def previous_tier(session: Session, user: User, session_id: str | None) -> Tier | None:
     """The tier of this user's previous turn in the same conversation, if recent."""
-    query = select(Turn).where(Turn.user_id == user.id, Turn.created_at > utcnow() - STICKY_WINDOW)
+    query = (
+        select(Turn.tier, Trace.data)
+        .outerjoin(Trace, col(Trace.turn_id) == Turn.id)
+        .where(Turn.user_id == user.id, Turn.created_at > utcnow() - STICKY_WINDOW)
+    )
     if session_id is not None:
         query = query.where(Turn.session_id == session_id)
     last = session.exec(query.order_by(col(Turn.created_at).desc()).limit(1)).first()
     if last is None:
         return None
-    trace = session.exec(select(Trace).where(Trace.turn_id == last.id)).first()
-    if trace is not None and (trace.data or {}).get("tier_override"):
+    tier, data = last
+    if (data or {}).get("tier_override"):
         return None  # an explicit tier applied to that request only; it is not sticky
-    return _tier(last.tier)
+    return _tier(tier)
 
 
 def _tier(name: str) -> Tier | None:
@@ -199,6 +203,7 @@ def _tier(name: str) -> Tier | None:
 def route(
     rt: Runtime,
     session: Session,
+    tenant: Tenant | None,
     user: User,
     profile: Profile,
     request: ChatRequest,
@@ -210,7 +215,6 @@ def route(
     from persona.route.calibrate import tenant_threshold
 
     router = rt.router
-    tenant = session.get(Tenant, user.tenant_id)
     threshold = tenant_threshold(
         tenant.settings if tenant else {},
         router.default_threshold,

@@ -94,7 +94,7 @@ def _constraint_trace(c: Constraint) -> ConstraintTrace:
     return ConstraintTrace.model_validate(c.as_dict())
 
 
-def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> Steering:
+def steer(session: Session, tenant: Tenant | None, profile: Profile, message: str) -> Steering:
     """Gather developer and user rules, read new preferences from the message, apply precedence."""
     from persona.errors import PersonaError
     from persona.profiles import constraint_row, merge_constraint, to_constraint
@@ -102,7 +102,6 @@ def steer(session: Session, tenant_id: str, profile: Profile, message: str) -> S
     from persona.steer.precedence import resolve
     from persona.steer.proposals import pending, public
 
-    tenant = session.get(Tenant, tenant_id)
     developer_rows = list(tenant.constraints) if tenant else []
     user_rows = list(profile.constraints)
     out = Steering(

@@ -19,8 +19,14 @@ def extractor_mode(rt: Runtime) -> str:
     return "auto" if model_spec(rt.settings.fast_model).writes_json else "rules"
 
 
-def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
-    """A worker bound to the runtime's database, embedder and gateway (not started)."""
+def make_worker(rt: Runtime, *, poll_interval: float = 0.5, serves: bool = True) -> Worker:
+    """A worker bound to the runtime's database, embedder and gateway (not started).
+
+    `serves`: this process also answers messages (an in-process worker), so after a job the
+    user's search state is rebuilt here for their next message; a `persona worker` process
+    passes False (its state would serve no one: the API process rebuilds its own, by
+    `memory_version`).
+    """
     from persona.memory.episodes import chat_turns, ingest_turns
     from persona.memory.extraction import extraction_handler, turn_time
     from persona.memory.jobs import Worker
@@ -69,7 +75,7 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5) -> Worker:
         rt.db,
         {EXTRACT_JOB: handler, STEER_PARSE_JOB: steer_parse_handler(rt)},
         poll_interval=poll_interval,
-        after_commit=refresh_index,
+        after_commit=refresh_index if serves else None,
     )
 
 

@@ -2,8 +2,9 @@
 
 The parent process applies the CLI's schema rule (a SQLite file is migrated, an out-of-date
 PostgreSQL refused), creates the first tenant on an empty database, starts the background
-worker as a process of its own (`persona worker`, unless `--no-worker`) and hands the socket
-to uvicorn's `--workers N` API processes. Each API process builds its own
+worker as a process of its own (`persona worker`, unless `--no-worker`) and starts `--workers N`
+API processes, each on a socket of its own on the port (`persona.cli.supervise`: the kernel
+spreads connections over them; uvicorn's shared socket does not). Each API process builds its own
 runtime (database pool, embedder, router) and warms it up before taking requests; none runs
 background jobs, so a busy API never starves extraction and extraction never slows replies.
 SIGINT/SIGTERM stop the API processes gracefully (in-flight requests finish), then the worker
@@ -63,22 +64,12 @@ def default_workers(settings: Settings) -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM when `persona serve` dies, even by SIGKILL (Linux)."""
-    import contextlib
-    import ctypes
-    import signal
-
-    # not Linux: no prctl, and the worker outlives a killed parent (stop it by hand)
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from persona.bootstrap import first_start_key
     from persona.cli import runtime as build_runtime
+    from persona.cli.supervise import APP, Supervisor, die_with_parent, reuse_port_supported
     from persona.config import get_settings
 
     settings = get_settings()
@@ -98,12 +89,20 @@ def _serve(args: argparse.Namespace) -> int:
             "Use it as 'Authorization: Bearer <key>'.",
             flush=True,
         )
+    options: dict[str, Any] = {
+        "log_level": args.log_level,
+        "timeout_graceful_shutdown": GRACEFUL_S,
+    }
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
+    # the port is taken before anything starts, so "already in use" is the first thing said
+    supervisor = None
+    if workers > 1 and reuse_port_supported():
+        supervisor = Supervisor(host, port, workers, options, GRACEFUL_S)
     worker = None
     if settings.background_worker and not args.no_worker:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "persona.cli", "worker"], preexec_fn=_die_with_parent
+            [sys.executable, "-m", "persona.cli", "worker"], preexec_fn=die_with_parent
         )
     print(
         f"persona: {workers} API process(es) loading models (embedder, router, local chat "
@@ -113,16 +112,17 @@ def _serve(args: argparse.Namespace) -> int:
         flush=True,
     )
     try:
+        if supervisor is not None:
+            return supervisor.run()
         uvicorn.run(
             # by import string, resolved in each API process: persona never imports api
             # (api -> persona -> store; tests/test_import_direction.py holds it)
-            "api.app:serve_app",
+            APP,
             factory=True,
             host=host,
             port=port,
             workers=workers,
-            log_level=args.log_level,
-            timeout_graceful_shutdown=GRACEFUL_S,
+            **options,
         )
     finally:
         if worker is not None:

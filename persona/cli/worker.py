@@ -40,7 +40,7 @@ def _worker(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    worker = make_worker(runtime, poll_interval=args.poll_interval)
+    worker = make_worker(runtime, poll_interval=args.poll_interval, serves=False)
     worker.start()
     print("persona: background worker running", flush=True)
     try:

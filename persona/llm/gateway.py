@@ -267,7 +267,7 @@ class Gateway:
             text=str(message.content or ""),
             model=model,
             usage=usage,
-            cost_usd=self._cost(model, usage),
+            cost_usd=_priced(response, model, usage),
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
             attempts=list(attempts),
             reasoning=str(reasoning) if reasoning else None,
@@ -290,6 +290,16 @@ class Gateway:
         except Exception:  # a model litellm has no price for
             return None
         return float(prompt_cost + completion_cost)
+
+
+def _priced(response: Any, model: str, usage: Usage) -> float | None:
+    """The cost litellm already put on the response (`_hidden_params.response_cost`, priced
+    from the same map), else `Gateway._cost`: the price is looked up once per call."""
+    hidden = getattr(response, "_hidden_params", None)
+    cost = hidden.get("response_cost") if isinstance(hidden, dict) else None
+    if isinstance(cost, (int, float)) and not model_spec(model).is_local:
+        return float(cost)
+    return Gateway._cost(model, usage)
 
 
 # OpenAI Chat Completions parameters litellm knows by name (and translates per provider);
