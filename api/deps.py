@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 
-from api.ratelimit import enforce_rate_limit
+from api.ratelimit import TokenBucketLimiter, enforce_rate_limit, limiter_for
 from persona.engine import ChatEngine
 from persona.errors import Unauthorized
 from persona.runtime import Runtime
 from store.db import session_scope
 from store.models import Tenant
-from store.tenants import cached_tenant_by_key
+from store.tenants import cached_tenant, cached_tenant_by_key
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -36,19 +37,34 @@ def bearer_key(request: Request) -> str:
     return key.strip()
 
 
-def get_tenant(request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Tenant:
-    """The tenant that owns the request's API key, or 401."""
+async def get_tenant(
+    request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
+) -> Tenant:
+    """The tenant that owns the request's API key, or 401.
+
+    On the event loop: a key this process has seen is answered from its cache and an
+    in-process rate limit takes no I/O; only a database lookup or a shared limiter (the
+    database, Redis) goes to a thread."""
     key = bearer_key(request)
-    with session_scope(runtime.db) as session:
-        tenant = cached_tenant_by_key(session, key)
+    tenant = cached_tenant(key)
+    if tenant is None:
+        tenant = await run_in_threadpool(_lookup, runtime, key)
     if tenant is None:
         raise Unauthorized(
             "invalid API key (keys look like 'psn_...'; "
             "create one with `persona tenants create NAME`)"
         )
     request.state.tenant_id = tenant.id
-    enforce_rate_limit(request, tenant.id)
+    if isinstance(limiter_for(request), TokenBucketLimiter):
+        enforce_rate_limit(request, tenant.id)
+    else:
+        await run_in_threadpool(enforce_rate_limit, request, tenant.id)
     return tenant
+
+
+def _lookup(runtime: Runtime, key: str) -> Tenant | None:
+    with session_scope(runtime.db) as session:
+        return cached_tenant_by_key(session, key)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -88,6 +88,9 @@ class Settings(BaseSettings):
     extract_batch_turns: int = Field(default=8, ge=1, le=64)
     background_worker: bool = True  # `persona serve` starts `persona worker` beside the API
     workers: int | None = None  # API processes of `persona serve`; None: one per core
+    # threads per API process for the work around the model call (SQL, embedding, steering);
+    # the model call itself holds none (it is awaited on the shared loop)
+    engine_threads: int = Field(default=4, ge=1, le=256)
 
     @field_validator("data_dir", "model_cache_dir")
     @classmethod

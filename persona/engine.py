@@ -4,20 +4,32 @@
 
 Everything but the model call is persona's overhead; each stage's time is in the trace.
 No database session is held open during the model call.
+
+On an event loop (`achat`, the REST routes) the stages before and after the model call run in
+the engine's few threads (`offload`, `PERSONA_ENGINE_THREADS`) and the model call is awaited on
+the process's shared loop: no thread waits on the provider, so a slow model does not use up
+threads, and a busy process runs a handful of threads instead of one per request (each extra
+runnable thread costs CPU in GIL hand-offs).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal, overload
+from typing import Any, Literal, ParamSpec, TypeVar, overload
 
 from pydantic import JsonValue
 
 from persona import stages
 from persona.call import ModelCall, compile_call
 from persona.errors import InvalidInput
+from persona.llm.streaming import StreamHandle
 from persona.llm.types import ChatResult, StreamChunk
 from persona.route.types import RouteDecision
 from persona.runtime import Runtime
@@ -139,11 +151,34 @@ def validate(request: ChatRequest, max_chars: int, max_messages: int) -> str:
     return last.content
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _engine_pool(threads: int) -> ThreadPoolExecutor:
+    """The process's engine threads (one pool, however many engines: `persona.wrap` makes one
+    per call), sized by the first engine that needs it."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(threads, thread_name_prefix="persona-engine")
+        return _pool
+
+
 class ChatEngine:
     """Answers chat requests for tenants; shared by the REST API, the SDK and the CLI."""
 
     def __init__(self, runtime: Runtime) -> None:
         self.rt = runtime
+
+    async def offload(self, fn: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run blocking work (SQL, embedding, CPU) in the engine's threads and await it."""
+        context = contextvars.copy_context()  # e.g. the request id, for the logs
+        call = functools.partial(context.run, fn, *args, **kwargs)
+        pool = _engine_pool(self.rt.settings.engine_threads)
+        return await asyncio.get_running_loop().run_in_executor(pool, call)
 
     def prepare(self, tenant_id: str, request: ChatRequest) -> Prepared:
         """Every stage before the model call.
@@ -215,8 +250,33 @@ class ChatEngine:
         prep = self.prepare(tenant_id, request)
         call = prep.call
         result = self.rt.gateway.complete(call.messages, model=call.model, **call.params)
+        return self._answered(prep, result)
+
+    async def achat(self, tenant_id: str, request: ChatRequest) -> ChatReply:
+        """`chat` on an event loop (see the module's docstring)."""
+        from persona.llm import loop
+        from persona.llm.gateway import Gateway
+
+        prep = await self.offload(self.prepare, tenant_id, request)
+        call = prep.call
+        gateway = self.rt.gateway
+        if isinstance(gateway, Gateway):
+            result = await loop.arun(
+                gateway.acomplete(call.messages, model=call.model, **call.params)
+            )
+        else:  # an app's own client (`persona.wrap`): its sync call, in a thread
+            result = await self.offload(
+                gateway.complete, call.messages, model=call.model, **call.params
+            )
+        return await self.offload(self._answered, prep, result)
+
+    def _answered(self, prep: Prepared, result: ChatResult) -> ChatReply:
+        """Check (and repair) the reply, store the turn: everything after the model call."""
+        call = prep.call
         prep.clock.lap("model")
-        text, result = stages.verify(self.rt, request, call, prep.steering, result.text, result)
+        text, result = stages.verify(
+            self.rt, prep.request, call, prep.steering, result.text, result
+        )
         prep.clock.lap("verify")
         return self._finish(prep, text, result)
 
@@ -243,41 +303,42 @@ class ChatEngine:
         prep = self.prepare(tenant_id, request)
         call = prep.call
         handle = self.rt.gateway.stream(call.messages, model=call.model, **call.params)
-        handle.payload = True
-        buffered = prep.steering.has_checks
-        parts: list[str] = []
-        held: list[StreamChunk] = []
-        tool_call = False
+        out = _Relay(self.rt, prep, handle, chunks=chunks)
         for chunk in handle:
-            parts.append(chunk.delta)
-            tool_call = tool_call or _calls_tool(chunk.raw)
-            if buffered:
-                held.append(chunk)
-            elif chunks:
-                yield chunk
-            elif chunk.delta:
-                yield chunk.delta
-        prep.clock.lap("model")
-        text, result = stages.verify(
-            self.rt,
-            request,
-            call,
-            prep.steering,
-            "".join(parts),
-            handle.result,
-            tool_call=tool_call,
+            yield from out.take(chunk)
+        text, result = stages.verify(*out.verify_args(), tool_call=out.tool_call)
+        prep.clock.lap("verify")
+        reply = self._finish(prep, text, result, tool_call=out.tool_call)
+        yield from out.end(text, reply)
+
+    async def astream(
+        self, tenant_id: str, request: ChatRequest, *, chunks: bool = False
+    ) -> AsyncIterator[str | StreamChunk | ChatReply]:
+        """`stream` on an event loop: the stages run in the engine's threads, the provider's
+        chunks are awaited on the shared loop (no thread waits on the model)."""
+        from persona.llm import loop
+        from persona.llm.gateway import Gateway
+
+        prep = await self.offload(self.prepare, tenant_id, request)
+        call = prep.call
+        gateway = self.rt.gateway
+        if isinstance(gateway, Gateway):
+            handle = await loop.arun(gateway.aopen(call.messages, model=call.model, **call.params))
+        else:  # an app's own client: its sync stream, opened in a thread
+            handle = await self.offload(
+                gateway.stream, call.messages, model=call.model, **call.params
+            )
+        out = _Relay(self.rt, prep, handle, chunks=chunks)
+        async for chunk in handle:
+            for passed in out.take(chunk):
+                yield passed
+        text, result = await self.offload(
+            stages.verify, *out.verify_args(), tool_call=out.tool_call
         )
         prep.clock.lap("verify")
-        reply = self._finish(prep, text, result, tool_call=tool_call)
-        if buffered:
-            if chunks and text == "".join(parts):
-                yield from held
-            elif chunks:
-                yield text
-                yield from (c for c in held if not c.delta)  # the finish, logprobs-free
-            else:
-                yield text
-        yield reply
+        reply = await self.offload(self._finish, prep, text, result, tool_call=out.tool_call)
+        for item in out.end(text, reply):
+            yield item
 
     def _finish(
         self, prep: Prepared, text: str, result: ChatResult, *, tool_call: bool | None = None
@@ -317,6 +378,51 @@ class ChatEngine:
                 jobs=() if in_loop else (EXTRACT_JOB,),
             )
         return _reply(turn_id, text, result, trace)
+
+
+class _Relay:
+    """What a stream passes on, shared by `stream` and `astream`: deltas (or chunks) as they
+    come, or, with active constraints, everything held until the reply is checked."""
+
+    def __init__(self, rt: Runtime, prep: Prepared, handle: StreamHandle, *, chunks: bool) -> None:
+        handle.payload = True
+        self.rt, self.prep, self.handle, self.chunks = rt, prep, handle, chunks
+        self.buffered = prep.steering.has_checks
+        self.parts: list[str] = []
+        self.held: list[StreamChunk] = []
+        self.tool_call = False
+
+    def take(self, chunk: StreamChunk) -> list[str | StreamChunk]:
+        """The items to pass on now for one provider chunk."""
+        self.parts.append(chunk.delta)
+        self.tool_call = self.tool_call or _calls_tool(chunk.raw)
+        if self.buffered:
+            self.held.append(chunk)
+            return []
+        if self.chunks:
+            return [chunk]
+        return [chunk.delta] if chunk.delta else []
+
+    def verify_args(self) -> tuple[Any, ...]:
+        """`stages.verify`'s arguments once the stream ended (the model stage ends here)."""
+        prep = self.prep
+        prep.clock.lap("model")
+        text = "".join(self.parts)
+        return (self.rt, prep.request, prep.call, prep.steering, text, self.handle.result)
+
+    def end(self, text: str, reply: ChatReply) -> list[str | StreamChunk | ChatReply]:
+        """The held items (or the repaired text), then the reply."""
+        items: list[str | StreamChunk | ChatReply] = []
+        if self.buffered:
+            if self.chunks and text == "".join(self.parts):
+                items.extend(self.held)
+            elif self.chunks:
+                items.append(text)
+                items.extend(c for c in self.held if not c.delta)  # the finish, logprobs-free
+            else:
+                items.append(text)
+        items.append(reply)
+        return items
 
 
 def _reply(turn_id: str, text: str, result: ChatResult, trace: Trace) -> ChatReply:

@@ -97,6 +97,11 @@ def tenant_by_key(session: Session, key: str) -> Tenant | None:
     return _tenant_by_digest(session, digest)
 
 
+def cached_tenant(key: str) -> Tenant | None:
+    """The tenant of `key` if the process's key cache holds it (no I/O), else None."""
+    return key_cache.get(hash_key(key))
+
+
 def cached_tenant_by_key(session: Session, key: str) -> Tenant | None:
     """`tenant_by_key` through the process's key cache (the request path's lookup)."""
     digest = hash_key(key)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from api.deps import EngineDep, RuntimeDep, TenantDep
@@ -141,9 +140,9 @@ def _raw_choices(raw: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _stream_events(
-    first: Any, rest: Iterator[Any], created: int, model: str, usage: bool
-) -> Iterator[str]:
+async def _stream_events(
+    first: Any, rest: AsyncIterator[Any], created: int, model: str, usage: bool
+) -> AsyncIterator[str]:
     cid = f"chatcmpl-{new_id()}"
     yield _sse(_chunk(cid, created, model, {"role": "assistant", "content": ""}, None))
     item: Any = first
@@ -172,7 +171,7 @@ def _stream_events(
                     yield _sse(event)
             elif isinstance(item, str) and item:
                 yield _sse(_chunk(cid, created, model, {"content": item}, None))
-            item = next(rest, None)
+            item = await anext(rest, None)
     except PersonaError as exc:
         # headers are already sent: report the failure in-band, as OpenAI does
         yield _sse(error_body(exc.message, exc.status_code, exc.code))
@@ -196,12 +195,12 @@ async def chat_completions(
     options = request.params.get("stream_options")
     created = int(time.time())
     if not body.stream:
-        reply = await run_in_threadpool(engine.chat, tenant.id, request)
+        reply = await engine.achat(tenant.id, request)
         return JSONResponse(_completion(reply, created))
-    events = engine.stream(tenant.id, request, chunks=True)
+    events = engine.astream(tenant.id, request, chunks=True)
     # the first item is produced before any byte is sent, so that bad input and a provider
     # failing before its first token still get a proper status code
-    first = await run_in_threadpool(next, events)
+    first = await anext(events)
     include_usage = bool(isinstance(options, dict) and options.get("include_usage"))
     return StreamingResponse(
         _stream_events(first, events, created, body.model, include_usage),

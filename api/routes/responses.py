@@ -47,7 +47,7 @@ async def create_response(
         http.headers.get("x-persona-project"),
     )
     if not call.request.stream:
-        reply = await run_in_threadpool(engine.chat, tenant.id, call.request)
+        reply = await engine.achat(tenant.id, call.request)
         return JSONResponse(await run_in_threadpool(call.finish, reply))
     events = engine.stream(tenant.id, call.request, chunks=True)
     # the first item comes before any byte is sent: bad input still gets a status code

@@ -159,7 +159,19 @@ class Gateway:
         after it raises `ProviderError` from the handle. The stream is litellm's async one on
         the shared loop (`_open`), read chunk by chunk from the calling thread.
         """
-        acc, buffered, rest = loop.run(self._open(messages, model, fallbacks, params))
+        return loop.run(self.aopen(messages, model=model, fallbacks=fallbacks, **params))
+
+    async def aopen(
+        self,
+        messages: Messages,
+        *,
+        model: str,
+        fallbacks: list[str] | None = None,
+        **params: Unpack[CallParams],
+    ) -> StreamHandle:
+        """`stream` on the shared loop: the handle iterates sync (`for`) or async (`async for`,
+        awaiting each chunk on this loop from any other)."""
+        acc, buffered, rest = await self._open(messages, model, fallbacks, params)
         return StreamHandle(acc, buffered, loop.Bridged(rest))
 
     async def _open(

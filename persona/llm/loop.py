@@ -63,6 +63,19 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     return asyncio.run_coroutine_threadsafe(coro, loop).result()
 
 
+async def arun(coro: Coroutine[Any, Any, T]) -> T:
+    """Await `coro` run on the shared loop from any event loop, holding no thread (cancelling
+    the awaiting task cancels it there too)."""
+    loop = _shared_loop()
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        return await coro
+    return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, loop))
+
+
 class Bridged(Iterator[T]):
     """A sync iterator over an async one that lives on the shared loop (a stream opened by
     `run`): each `next` waits for the loop to produce the item; `close` closes the source."""
@@ -75,6 +88,10 @@ class Bridged(Iterator[T]):
             return run(_anext(self._source))
         except StopAsyncIteration:
             raise StopIteration from None
+
+    async def anext(self, default: Any) -> T | Any:
+        """The next item awaited from any event loop (no thread held); `default` at the end."""
+        return await arun(anext(self._source, default))
 
     def close(self) -> None:
         aclose = getattr(self._source, "aclose", None)

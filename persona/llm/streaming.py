@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -10,6 +11,8 @@ from typing import Any
 from persona.errors import ProviderError
 from persona.llm.policy import classify
 from persona.llm.types import ChatResult, StreamChunk, Usage
+
+_END = object()  # the end of a chunk source
 
 CostFn = Callable[[str, Usage], "float | None"]
 
@@ -165,15 +168,49 @@ class StreamHandle:
                 if self._result is not None:
                     raise StopIteration
                 try:
-                    chunk = next(self._rest)
-                except StopIteration:
-                    self._result = self._acc.result()
-                    raise
+                    chunk = next(self._rest, _END)
                 except Exception as exc:
                     raise self._acc.broken(exc) from exc
-            text = self._acc.feed(chunk)
-            if text or (self.payload and _has_payload(chunk)):
-                return StreamChunk(delta=text, raw=_dump_chunk(chunk))
+                if chunk is _END:
+                    self._result = self._acc.result()
+                    raise StopIteration
+            out = self._take(chunk)
+            if out is not None:
+                return out
+
+    def __aiter__(self) -> StreamHandle:
+        return self
+
+    async def __anext__(self) -> StreamChunk:
+        """The async form of `__next__`: the gateway's stream is awaited on the shared loop
+        (no thread waits on the provider); any other source is read in a thread."""
+        from persona.llm.loop import Bridged
+
+        while True:
+            if self._buffered:
+                chunk = self._buffered.pop(0)
+            else:
+                if self._result is not None:
+                    raise StopAsyncIteration
+                try:
+                    if isinstance(self._rest, Bridged):
+                        chunk = await self._rest.anext(_END)
+                    else:
+                        chunk = await asyncio.to_thread(next, self._rest, _END)
+                except Exception as exc:
+                    raise self._acc.broken(exc) from exc
+                if chunk is _END:
+                    self._result = self._acc.result()
+                    raise StopAsyncIteration
+            out = self._take(chunk)
+            if out is not None:
+                return out
+
+    def _take(self, chunk: Any) -> StreamChunk | None:
+        text = self._acc.feed(chunk)
+        if text or (self.payload and _has_payload(chunk)):
+            return StreamChunk(delta=text, raw=_dump_chunk(chunk))
+        return None
 
     def close(self) -> None:
         """Stop reading and release the connection (for callers that give up early)."""
