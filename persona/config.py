@@ -86,6 +86,10 @@ class Settings(BaseSettings):
     # turns of one user that one extraction call covers: the worker runs a user's pending turns
     # together (one model call with the LLM extractor); 1 extracts turn by turn
     extract_batch_turns: int = Field(default=8, ge=1, le=64)
+    # seconds a user's turn waits before the background worker takes it, so the turns the user
+    # sends meanwhile share its extraction call (the longest a new memory waits for that); 0:
+    # at once
+    extract_settle_s: float = Field(default=1.5, ge=0, le=300)
     background_worker: bool = True  # `persona serve` starts `persona worker` beside the API
     workers: int | None = None  # API processes of `persona serve`; None: one per core
     # threads per API process for the work around the model call (SQL, embedding, steering);

@@ -153,18 +153,17 @@ def validate(request: ChatRequest, max_chars: int, max_messages: int) -> str:
 
 P = ParamSpec("P")
 R = TypeVar("R")
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
 
 
 def _engine_pool(threads: int) -> ThreadPoolExecutor:
-    """The process's engine threads (one pool, however many engines: `persona.wrap` makes one
-    per call), sized by the first engine that needs it."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(threads, thread_name_prefix="persona-engine")
-        return _pool
+    """The process's engine threads: one pool per size, however many engines use it
+    (`persona.wrap` makes an engine per call)."""
+    with _pools_lock:
+        if threads not in _pools:
+            _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="persona-engine")
+        return _pools[threads]
 
 
 class ChatEngine:

@@ -3,6 +3,7 @@ the model-assisted parse of steering requests the rules could not read)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5, serves: bool = True)
         {EXTRACT_JOB: handler, STEER_PARSE_JOB: steer_parse_handler(rt)},
         poll_interval=poll_interval,
         after_commit=refresh_index if serves else None,
+        settle=timedelta(seconds=rt.settings.extract_settle_s),
     )
 
 

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: the threads of a process still queue
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -19,37 +26,89 @@ class SchemaError(Exception):
     """The database schema is missing or older than the code (run `persona db upgrade`)."""
 
 
-# SQLite has one writer per database file. Threads of one process that want to write queue on
-# a lock of the process instead of on SQLite's busy handler, which sleeps in steps of up to
-# 100 ms between tries (a waiter often sleeps through the moments the file was free, and under
-# load the unlucky ones wait seconds). Other processes still meet at SQLite's own lock.
+# SQLite has one writer per database file, and a writer that finds it taken sleeps in steps of
+# up to 100 ms between tries (its busy handler): a waiter often sleeps through the moments the
+# file was free, and under load the unlucky ones (the background worker beside busy API
+# processes) wait seconds. persona's writers queue instead: the threads of a process on a lock,
+# the processes on a lock file beside the database (tried every millisecond), so SQLite's own
+# wait is left for writers that are not persona's.
 SQLITE_BUSY_S = 30.0
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 _HOLDS_WRITE = "persona_write_lock"
 
 
-def _serialise_writes(engine: Engine) -> None:
-    lock = threading.Lock()  # not owner-bound: a transaction may end in another thread
-    owner: list[int | None] = [None]
+class _WriterQueue:
+    def __init__(self, path: str | None) -> None:
+        self.lock = threading.Lock()  # not owner-bound: a transaction may end in another thread
+        self.owner: int | None = None
+        self.fd: int | None = None
+        if path is not None and fcntl is not None:
+            try:
+                self.fd = os.open(f"{path}.writelock", os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a read-only directory: the process's threads still queue
+                self.fd = None
+
+    def acquire(self) -> bool:
+        """Queue for the file; False when that took longer than SQLite's own wait would."""
+        deadline = time.monotonic() + SQLITE_BUSY_S
+        if not self.lock.acquire(timeout=SQLITE_BUSY_S):
+            return False
+        if self.fd is not None and fcntl is not None:
+            while True:
+                try:
+                    fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        self.lock.release()
+                        return False
+                    time.sleep(0.001)
+        self.owner = threading.get_ident()
+        return True
+
+    def release(self) -> None:
+        self.owner = None
+        if self.fd is not None and fcntl is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        self.lock.release()
+
+
+_queues: dict[tuple[int, str], _WriterQueue] = {}
+_queues_lock = threading.Lock()
+
+
+def _writer_queue(path: str | None) -> _WriterQueue:
+    """One queue per database file and process (every engine on the file shares it; a forked
+    child opens its own lock file, since a lock held through a shared descriptor is shared)."""
+    if path is None:  # an in-memory database: its engine's own
+        return _WriterQueue(None)
+    key = (os.getpid(), os.path.realpath(path))
+    with _queues_lock:
+        if key not in _queues:
+            _queues[key] = _WriterQueue(key[1])
+        return _queues[key]
+
+
+def _serialise_writes(engine: Engine, path: str | None) -> None:
+    queue = _writer_queue(path)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _before(conn: Any, _cur: Any, statement: str, *_: Any) -> None:
         if conn.info.get(_HOLDS_WRITE) or not statement.lstrip().upper().startswith(_WRITE_VERBS):
             return
-        if owner[0] == threading.get_ident():
-            return  # this thread's other connection writes: wait at SQLite, as without the lock
-        # bounded like SQLite's own wait: past it, the statement meets SQLite's lock unqueued
-        if lock.acquire(timeout=SQLITE_BUSY_S):
-            owner[0] = threading.get_ident()
+        if queue.owner == threading.get_ident():
+            return  # this thread's other connection writes: it waits at SQLite, as it would
+        # past SQLite's own wait, the statement meets SQLite's lock unqueued
+        if queue.acquire():
             conn.info[_HOLDS_WRITE] = True
 
     def _release(info: dict[str, Any]) -> None:
         if info.pop(_HOLDS_WRITE, False):
-            owner[0] = None
-            lock.release()
+            queue.release()
 
     event.listen(engine, "commit", lambda conn: _release(conn.info))
     event.listen(engine, "rollback", lambda conn: _release(conn.info))
+
     # a connection returned to the pool or closed mid-transaction (no commit/rollback event)
     def _returned(_dbapi: Any, record: Any) -> None:
         if record is not None:
@@ -78,7 +137,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
-        _serialise_writes(engine)
+        _serialise_writes(engine, path if path and path != ":memory:" else None)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")

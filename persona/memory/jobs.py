@@ -20,7 +20,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, or_, select, update
 
 from store.db import session_scope
 from store.models import Outbox, utcnow
@@ -98,11 +98,14 @@ def claim_jobs(
     now: datetime | None = None,
     owner: str | None = None,
     same_user: Mapping[str, int] | None = None,
+    settle: timedelta = timedelta(0),
 ) -> list[Outbox]:
     """Lease up to `limit` due jobs to this worker (attempts counted at claim); caller commits.
 
     `same_user` (kind -> at most how many per user) also leases the other due jobs of those
-    kinds whose users are among the claimed ones, so one user's backlog runs together.
+    kinds whose users are among the claimed ones, so one user's backlog runs together. With
+    `settle`, a job of those kinds starts a claim only once it is that old: the turns its user
+    sent meanwhile come with it (one extraction call, one embedding call for all of them).
     """
     now = now or utcnow()
     due = select(Outbox).where(
@@ -111,6 +114,9 @@ def claim_jobs(
         or_(col(Outbox.locked_until).is_(None), col(Outbox.locked_until) <= now),
     )
     query = due if kinds is None else due.where(col(Outbox.kind).in_(list(kinds)))
+    if settle > timedelta(0) and same_user:
+        settled = col(Outbox.created_at) <= now - settle
+        query = query.where(or_(col(Outbox.kind).not_in(list(same_user)), settled))
     postgres = session.get_bind().dialect.name == "postgresql"
 
     def lock(q: Any) -> Any:
@@ -144,12 +150,17 @@ def claim_jobs(
 
 def complete_job(session: Session, job_id: int, *, now: datetime | None = None) -> None:
     """Mark a job done."""
-    job = session.get(Outbox, job_id)
-    if job is not None:
-        job.status, job.done_at, job.locked_until = "done", now or utcnow(), None
-        job.locked_by = None
-        job.last_error = None
-        session.add(job)
+    complete_jobs(session, [job_id], now=now)
+
+
+def complete_jobs(session: Session, job_ids: Sequence[int], *, now: datetime | None = None) -> None:
+    """Mark jobs done, in one statement."""
+    session.execute(
+        update(Outbox)
+        .where(col(Outbox.id).in_(list(job_ids)))
+        .values(status="done", done_at=now or utcnow(), locked_until=None, locked_by=None)
+        .values(last_error=None)
+    )
 
 
 def fail_job(
@@ -207,8 +218,10 @@ class Worker:
         max_attempts: int = MAX_ATTEMPTS,
         backoff: timedelta = BACKOFF_BASE,
         after_commit: AfterCommit | None = None,
+        settle: timedelta = timedelta(0),
     ) -> None:
         self.engine = engine
+        self.settle = settle  # see `claim_jobs`; the polling loop waits it, `run_until_idle` not
         self.handlers = dict(handlers)
         self.batching = _batching(handlers)
         self.after_commit = after_commit
@@ -219,14 +232,18 @@ class Worker:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def run_once(self) -> int:
+    def run_once(self, *, settle: timedelta = timedelta(0)) -> int:
         """Claim and run one batch of due jobs; returns how many ran (done or failed)."""
         same_user = {kind: handler.max_batch for kind, handler in self.batching.items()}
         with session_scope(self.engine) as session:
             jobs: list[Claimed] = [
                 (cast(int, job.id), job.kind, dict(job.payload))
                 for job in claim_jobs(
-                    session, self.batch, kinds=list(self.handlers), same_user=same_user
+                    session,
+                    self.batch,
+                    kinds=list(self.handlers),
+                    same_user=same_user,
+                    settle=settle,
                 )
             ]
         for group in self._groups(jobs):
@@ -260,8 +277,7 @@ class Worker:
         try:
             with session_scope(self.engine) as session:
                 self.batching[kind].run_batch(session, [payload for _, _, payload in group])
-                for job_id, _, _ in group:
-                    complete_job(session, job_id)
+                complete_jobs(session, [job_id for job_id, _, _ in group])
         except Exception as exc:  # each job then runs alone: one bad turn holds back no other
             log.warning("jobs %s (%s) failed together: %s", [j[0] for j in group], kind, exc)
             return False
@@ -306,7 +322,7 @@ class Worker:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                ran = self.run_once()
+                ran = self.run_once(settle=self.settle)
             except Exception:  # a database hiccup must not kill the worker
                 log.exception("outbox worker: batch failed")
                 ran = 0

@@ -103,3 +103,76 @@ def _processes_with_env(entry: bytes) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit():
+                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                if ppid == pid and b"spawn_main" in (proc / "cmdline").read_bytes():
+                    out.append(int(proc.name))
+        except OSError:
+            continue
+    return out
+
+
+def _established(pid: int, port: int) -> int:
+    """The ESTABLISHED TCP connections on local `port` whose socket `pid` holds."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = fd.readlink().name
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+                count += fields[9] in inodes
+    return count
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SO_REUSEPORT balancing")
+def test_keep_alive_connections_spread_over_the_api_processes(
+    tmp_path: Path, sqlite_url: str
+) -> None:
+    port = free_port()
+    env = persona_env(tmp_path, sqlite_url, "http://127.0.0.1:9/v1", port)
+    cli = [sys.executable, "-m", "persona.cli"]
+    log = (tmp_path / "serve.log").open("wb")
+    serve = subprocess.Popen(
+        [*cli, "serve", "--workers", "2", "--no-worker"], env=env, stdout=log, stderr=log
+    )
+    clients = []
+    try:
+        _wait(f"http://127.0.0.1:{port}/healthz", serve)
+        deadline = time.monotonic() + 60  # the second process may still be loading
+        while len(_children(serve.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(3)  # both warmed up and listening
+        # a second server on the same port is refused, not silently sharing it
+        other = subprocess.run(
+            [*cli, "serve", "--workers", "2", "--no-worker"], env=env, capture_output=True,
+            text=True, timeout=120,
+        )  # fmt: skip
+        assert other.returncode != 0
+        assert "already in use" in other.stderr + other.stdout
+        for _ in range(24):  # 24 keep-alive connections, each kept open
+            client = httpx.Client(base_url=f"http://127.0.0.1:{port}")
+            assert client.get("/healthz").status_code == 200
+            clients.append(client)
+        held = [_established(pid, port) for pid in _children(serve.pid)]
+        assert sum(held) == 24
+        assert min(held) > 0, held  # all 24 on one process: about 1 in 8 million
+    finally:
+        for client in clients:
+            client.close()
+        serve.send_signal(signal.SIGTERM)
+        code = serve.wait(timeout=60)
+        log.close()
+    assert code == 0, (tmp_path / "serve.log").read_text()[-3000:]

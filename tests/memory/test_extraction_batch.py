@@ -217,6 +217,7 @@ def test_the_episodic_index_embeds_a_batch_in_one_call(engine: Engine) -> None:
         class settings:
             fast_model = "local/gemma"
             extract_batch_turns = 8
+            extract_settle_s = 1.5
             steer_model = None
             steer_model_parse = "auto"
             steer_proposal_turns = 3

@@ -460,3 +460,30 @@ def test_steer_parse_jobs_batch_per_user_and_never_mix_users(engine: Engine) -> 
     # one proposal per user: Ann's second sentence proposes what her first already did
     assert sorted(rows) == sorted([(ann, "Ann one."), (bob, "Bob one.")])
     assert jobs == ["done", "done", "done"]
+
+
+def test_settle_waits_for_a_users_turns_to_come_together(engine: Engine) -> None:
+    now = datetime(2026, 2, 1, tzinfo=UTC)
+    settle = timedelta(seconds=2)
+    with session_scope(engine) as session:
+        # user 1: a turn 3 s old and one just sent; user 2: only a fresh turn; one other job
+        session.add(Outbox(kind="extract", user_id=1, payload={"t": "1a"}, available_at=now,
+                           created_at=now - timedelta(seconds=3)))  # fmt: skip
+        session.add(Outbox(kind="extract", user_id=1, payload={"t": "1b"}, available_at=now,
+                           created_at=now))  # fmt: skip
+        session.add(Outbox(kind="extract", user_id=2, payload={"t": "2a"}, available_at=now,
+                           created_at=now - timedelta(seconds=1)))  # fmt: skip
+        session.add(Outbox(kind="other", payload={"t": "x"}, available_at=now, created_at=now))
+    with session_scope(engine) as session:
+        claimed = claim_jobs(
+            session, 10, kinds=["extract", "other"], now=now, same_user={"extract": 8},
+            settle=settle,
+        )  # fmt: skip
+        # the settled turn brings its user's fresh one; user 2 waits; other kinds never wait
+        assert sorted(j.payload["t"] for j in claimed) == ["1a", "1b", "x"]
+    with session_scope(engine) as session:
+        later = now + timedelta(seconds=1.5)
+        claimed = claim_jobs(
+            session, 10, kinds=["extract"], now=later, same_user={"extract": 8}, settle=settle
+        )
+        assert [j.payload["t"] for j in claimed] == ["2a"]
