@@ -148,8 +148,19 @@ def recall(
 
     assert user.id is not None
     settings = rt.settings
+    # the user row was read by this request: its version is current, and 0 means no memory was
+    # ever written for this user (every write bumps it), so there is nothing to look up
+    version = user.memory_version
+    if version == 0:
+        return []
     hits = rt.retriever.search(
-        session, user.id, message, embedding, k=settings.memory_top_k, projects=projects
+        session,
+        user.id,
+        message,
+        embedding,
+        k=settings.memory_top_k,
+        projects=projects,
+        version=version,
     )
     chosen: list[Recalled] = []
     seen: set[str] = set()

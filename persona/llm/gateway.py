@@ -292,6 +292,8 @@ class Gateway:
         """Dollar cost from litellm's price map; 0 for the local model, None when unknown."""
         if model_spec(model).is_local:
             return 0.0
+        if model in _UNPRICED:
+            return None
         litellm = load_litellm()
         try:
             prompt_cost, completion_cost = litellm.cost_per_token(
@@ -299,9 +301,13 @@ class Gateway:
                 prompt_tokens=usage.prompt_tokens,
                 completion_tokens=usage.completion_tokens,
             )
-        except Exception:  # a model litellm has no price for
+        except Exception:  # a model litellm has no price for (its price map is fixed at import)
+            _UNPRICED.add(model)
             return None
         return float(prompt_cost + completion_cost)
+
+
+_UNPRICED: set[str] = set()  # models litellm's price map does not know
 
 
 def _priced(response: Any, model: str, usage: Usage) -> float | None:

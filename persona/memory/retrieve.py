@@ -234,9 +234,11 @@ class Retriever:
         self.weights = weights or FusionWeights()
         self.cache: IndexCache[UserState] = cache or IndexCache(cache_size)
 
-    def state(self, session: Session, user_id: int) -> UserState:
-        """The user's search state at their current memory version (cached)."""
-        version = memory_version(session, user_id)
+    def state(self, session: Session, user_id: int, version: int | None = None) -> UserState:
+        """The user's search state at their current memory version (cached); `version`: that
+        version as the caller just read it (the user row of this request), else it is read."""
+        if version is None:
+            version = memory_version(session, user_id)
         return self.cache.get(
             user_id, version, lambda: UserState(_load_rows(session, user_id), version, self.weights)
         )
@@ -257,6 +259,7 @@ class Retriever:
         metadata: Mapping[str, Any] | None = None,
         include_suppressed: bool = False,
         projects: Iterable[str | None] | None = None,
+        version: int | None = None,
     ) -> list[Hit]:
         """The user's `k` most relevant memories for `query`, best first.
 
@@ -265,9 +268,10 @@ class Retriever:
         `agent_id`/`session_id` keep memories of that scope plus user-wide ones; `metadata`
         keeps memories whose metadata has every given key with the given value. Suppressed
         memories ("don't mention this again") are left out unless `include_suppressed`;
-        `projects` keeps only memories of those projects (None in it: the user's own).
+        `projects` keeps only memories of those projects (None in it: the user's own);
+        `version` as in `state`.
         """
-        state = self.state(session, user_id)
+        state = self.state(session, user_id, version)
         if k <= 0 or len(state) == 0:
             return []
         mask = self._filter(state, kinds, as_of, include_invalid, agent_id, session_id, metadata)
