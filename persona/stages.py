@@ -148,11 +148,9 @@ def recall(
 
     assert user.id is not None
     settings = rt.settings
-    # the user row was read by this request: its version is current, and 0 means no memory was
-    # ever written for this user (every write bumps it), so there is nothing to look up
+    # the user row was read by this request: the search state is checked against its version
+    # (no second read of it)
     version = user.memory_version
-    if version == 0:
-        return []
     hits = rt.retriever.search(
         session,
         user.id,
