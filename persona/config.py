@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     # threads per API process for the work around the model call (SQL, embedding, steering);
     # the model call itself holds none (it is awaited on the shared loop)
     engine_threads: int = Field(default=4, ge=1, le=256)
+    # how much lower the API processes' CPU priority is than the background worker's when
+    # `persona serve` runs both (nice levels); 0: equal, and under load extraction lags
+    api_nice: int = Field(default=5, ge=0, le=19)
 
     @field_validator("data_dir", "model_cache_dir")
     @classmethod

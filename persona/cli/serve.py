@@ -104,6 +104,11 @@ def _serve(args: argparse.Namespace) -> int:
         worker = subprocess.Popen(
             [sys.executable, "-m", "persona.cli", "worker"], preexec_fn=die_with_parent
         )
+        # the API processes (started from here, after the worker) yield the CPU to it when
+        # both want it, so background work keeps up with the traffic instead of falling
+        # further behind under load; with nothing queued the API has the cores to itself
+        if settings.api_nice:
+            os.nice(settings.api_nice)
     print(
         f"persona: {workers} API process(es) loading models (embedder, router, local chat "
         "model; the first start on a machine also exports the embedder to ONNX, about 20 s), "
