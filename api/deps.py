@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.ratelimit import TokenBucketLimiter, enforce_rate_limit, limiter_for
+from api.ratelimit import TokenBucketLimiter, enforce_rate_limit, limiter_for, rate_limited
 from persona.engine import ChatEngine
 from persona.errors import Unauthorized
 from persona.runtime import Runtime
@@ -37,9 +37,7 @@ def bearer_key(request: Request) -> str:
     return key.strip()
 
 
-async def get_tenant(
-    request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
-) -> Tenant:
+async def get_tenant(request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Tenant:
     """The tenant that owns the request's API key, or 401.
 
     On the event loop: a key this process has seen is answered from its cache and an
@@ -55,8 +53,8 @@ async def get_tenant(
             "create one with `persona tenants create NAME`)"
         )
     request.state.tenant_id = tenant.id
-    if isinstance(limiter_for(request), TokenBucketLimiter):
-        enforce_rate_limit(request, tenant.id)
+    if isinstance(limiter_for(request), TokenBucketLimiter) or not rate_limited(request):
+        enforce_rate_limit(request, tenant.id)  # no I/O: in this process, or no limit at all
     else:
         await run_in_threadpool(enforce_rate_limit, request, tenant.id)
     return tenant

@@ -223,6 +223,11 @@ def _setting(request: Request, name: str) -> float:
     return float(getattr(settings, name, DEFAULTS[name]))
 
 
+def rate_limited(request: Request, *, admin: bool = False) -> bool:
+    """Whether requests are limited at all (a per-minute rate above 0)."""
+    return _setting(request, f"{'admin_' if admin else ''}rate_limit_per_minute") > 0
+
+
 def enforce_rate_limit(request: Request, key_id: str, *, admin: bool = False) -> None:
     """Count one request against `key_id`'s bucket; raise RateLimited (429) when it is empty.
 
