@@ -95,6 +95,10 @@ def _serve(args: argparse.Namespace) -> int:
     }
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
+    # the processes are one per core already: each embeds on one thread (a query is one text;
+    # more intra-op threads only add hand-offs), unless PERSONA_EMBEDDING_THREADS says otherwise
+    if workers > 1 or (settings.background_worker and not args.no_worker):
+        os.environ.setdefault("PERSONA_EMBEDDING_THREADS", "1")
     # the port is taken before anything starts, so "already in use" is the first thing said
     supervisor = None
     if workers > 1 and reuse_port_supported():
