@@ -13,7 +13,7 @@ import atexit
 import os
 import threading
 from collections.abc import AsyncIterator, Coroutine, Iterator
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -78,10 +78,12 @@ async def arun(coro: Coroutine[Any, Any, T]) -> T:
 
 class Bridged(Iterator[T]):
     """A sync iterator over an async one that lives on the shared loop (a stream opened by
-    `run`): each `next` waits for the loop to produce the item; `close` closes the source."""
+    `run`): each `next` waits for the loop to produce the item; `close` closes the source.
+    `anext` is the async form, for another event loop (see `_Pump`)."""
 
     def __init__(self, source: AsyncIterator[T]) -> None:
         self._source = source
+        self._pump: _Pump[T] | None = None
 
     def __next__(self) -> T:
         try:
@@ -90,13 +92,55 @@ class Bridged(Iterator[T]):
             raise StopIteration from None
 
     async def anext(self, default: Any) -> T | Any:
-        """The next item awaited from any event loop (no thread held); `default` at the end."""
-        return await arun(anext(self._source, default))
+        """The next item, awaited from any event loop without a thread; `default` at the end."""
+        if self._pump is None:
+            self._pump = _Pump(self._source)
+        return await self._pump.get(default)
 
     def close(self) -> None:
+        if self._pump is not None:  # reading ahead on the shared loop: stop it there
+            self._pump.task.cancel()
+            return
         aclose = getattr(self._source, "aclose", None)
         if callable(aclose):
             run(aclose())
+
+
+_END = object()
+
+
+class _Pump(Generic[T]):
+    """Hands a shared-loop async iterator's items to the loop that awaits them: one task on the
+    shared loop reads ahead and passes each item over with one `call_soon_threadsafe` (no
+    future and no thread hop per item; items that arrive together are taken in one wake-up)."""
+
+    def __init__(self, source: AsyncIterator[T]) -> None:
+        self._consumer = asyncio.get_running_loop()
+        self._queue: asyncio.Queue[tuple[bool, Any]] = asyncio.Queue()
+        self.task = asyncio.run_coroutine_threadsafe(self._read(source), _shared_loop())
+
+    async def _read(self, source: AsyncIterator[T]) -> None:
+        consumer, put = self._consumer, self._queue.put_nowait
+
+        def hand(entry: tuple[bool, Any]) -> None:
+            consumer.call_soon_threadsafe(put, entry)
+
+        try:
+            async for item in source:
+                hand((True, item))
+        except BaseException as exc:  # the stream broke (or was stopped): the reader raises it
+            hand((False, exc))
+            raise
+        hand((False, _END))
+
+    async def get(self, default: Any) -> T | Any:
+        ok, value = await self._queue.get()
+        if ok:
+            return value
+        self._queue.put_nowait((False, value))  # the end stays the end for any later call
+        if value is _END:
+            return default
+        raise value
 
 
 async def _anext(source: AsyncIterator[T]) -> T:

@@ -118,8 +118,8 @@ def _children(pid: int) -> list[int]:
     return out
 
 
-def _established(pid: int, port: int) -> int:
-    """The ESTABLISHED TCP connections on local `port` whose socket `pid` holds."""
+def _established(pid: int, port: int, state: str = "01") -> int:
+    """The TCP sockets on local `port` in `state` (01 ESTABLISHED, 0A LISTEN) `pid` holds."""
     inodes = set()
     for fd in Path(f"/proc/{pid}/fd").iterdir():
         try:
@@ -132,7 +132,7 @@ def _established(pid: int, port: int) -> int:
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
                 count += fields[9] in inodes
     return count
 
@@ -151,10 +151,12 @@ def test_keep_alive_connections_spread_over_the_api_processes(
     clients = []
     try:
         _wait(f"http://127.0.0.1:{port}/healthz", serve)
-        deadline = time.monotonic() + 60  # the second process may still be loading
-        while len(_children(serve.pid)) < 2 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 120  # the second process may still be loading
+        while time.monotonic() < deadline:
+            listening = [_established(pid, port, "0A") for pid in _children(serve.pid)]
+            if len(listening) == 2 and min(listening) == 1:
+                break  # each warmed up and listening on a socket of its own
             time.sleep(0.2)
-        time.sleep(3)  # both warmed up and listening
         # a second server on the same port is refused, not silently sharing it
         other = subprocess.run(
             [*cli, "serve", "--workers", "2", "--no-worker"], env=env, capture_output=True,
