@@ -49,11 +49,11 @@ async def create_response(
     if not call.request.stream:
         reply = await engine.achat(tenant.id, call.request)
         return JSONResponse(await run_in_threadpool(call.finish, reply))
-    events = engine.stream(tenant.id, call.request, chunks=True)
+    events = engine.astream(tenant.id, call.request, chunks=True)
     # the first item comes before any byte is sent: bad input still gets a status code
-    first = await run_in_threadpool(next, events)
+    first = await anext(events)
     return StreamingResponse(
-        (sse(e) for e in call.events(first, events)),
+        (sse(e) async for e in call.aevents(first, events, engine.offload)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -8,13 +8,14 @@ one request.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
 
 from persona.responses import stored
+from persona.responses.reply import astream_events as _astream_events
 from persona.responses.reply import finished, now, output_items, response_id, skeleton
 from persona.responses.reply import stream_events as _stream_events
 from persona.responses.request import to_request
@@ -49,6 +50,20 @@ class ResponseCall:
     def events(self, first: Any, rest: Iterator[Any]) -> Iterator[dict[str, Any]]:
         """The stream events for the engine's stream (`first` item, then `rest`)."""
         return _stream_events(self.response, first, rest, self.done)
+
+    def aevents(
+        self,
+        first: Any,
+        rest: AsyncIterator[Any],
+        offload: Callable[..., Awaitable[Any]],
+    ) -> AsyncIterator[dict[str, Any]]:
+        """`events` for the engine's async stream; the response is kept through `offload`
+        (e.g. `ChatEngine.offload`: the store is SQL)."""
+
+        async def done(final: dict[str, Any]) -> None:
+            await offload(self.done, final)
+
+        return _astream_events(self.response, first, rest, done)
 
 
 def prepare(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from persona.errors import PersonaError
@@ -146,94 +146,153 @@ def sse(event: dict[str, Any]) -> str:
     return f"event: {event['type']}\ndata: {json.dumps(event, ensure_ascii=False)}\n\n"
 
 
+class StreamRender:
+    """The official event sequence for one streamed reply, fed one engine item at a time (so a
+    sync and an async stream render alike). After the final `ChatReply`, `final` holds the
+    finished response: keep it, then send `closing()`."""
+
+    def __init__(self, response: dict[str, Any]) -> None:
+        self.response = response
+        self.ev = Events()
+        self.output: list[dict[str, Any]] = []
+        self.text_item: dict[str, Any] | None = None
+        self.text = ""
+        self.calls: dict[int, dict[str, Any]] = {}  # chat tool-call index -> output item
+        self.final: dict[str, Any] | None = None
+
+    def opening(self) -> list[dict[str, Any]]:
+        ev, response = self.ev, self.response
+        return [
+            ev("response.created", response=response),
+            ev("response.in_progress", response=response),
+        ]
+
+    def feed(self, item: Any) -> list[dict[str, Any]]:
+        """The events for one engine item (a text delta, a `StreamChunk` or the `ChatReply`)."""
+        if isinstance(item, ChatReply):
+            return self._end(item)
+        deltas: list[str] = []
+        tool_deltas: list[dict[str, Any]] = []
+        if isinstance(item, str):
+            deltas.append(item)
+        elif isinstance(item, StreamChunk):
+            for choice in (item.raw or {}).get("choices") or []:
+                delta = choice.get("delta") or {}
+                if delta.get("content"):
+                    deltas.append(delta["content"])
+                tool_deltas += delta.get("tool_calls") or []
+            if item.raw is None and item.delta:
+                deltas.append(item.delta)
+        ev, output, out = self.ev, self.output, []
+        for piece in deltas:
+            if self.text_item is None:
+                self.text_item = {**message_item("", status="in_progress"), "content": []}
+                output.append(self.text_item)
+                idx = len(output) - 1
+                out.append(ev("response.output_item.added", output_index=idx, item=self.text_item))
+                part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
+                out.append(ev("response.content_part.added", item_id=self.text_item["id"],
+                              output_index=idx, content_index=0, part=part))  # fmt: skip
+            self.text += piece
+            out.append(ev("response.output_text.delta", item_id=self.text_item["id"],
+                          output_index=output.index(self.text_item), content_index=0,
+                          delta=piece, logprobs=[]))  # fmt: skip
+        for td in tool_deltas:
+            index = int(td.get("index") or 0)
+            fn = td.get("function") or {}
+            if index not in self.calls:
+                call = call_item({"id": td.get("id"), "function": {"name": fn.get("name")}},
+                                 status="in_progress")  # fmt: skip
+                self.calls[index] = call
+                output.append(call)
+                out.append(
+                    ev("response.output_item.added", output_index=len(output) - 1, item=call)
+                )
+            call = self.calls[index]
+            if fn.get("arguments"):
+                call["arguments"] += fn["arguments"]
+                out.append(ev("response.function_call_arguments.delta", item_id=call["id"],
+                              output_index=output.index(call), delta=fn["arguments"]))  # fmt: skip
+        return out
+
+    def _end(self, reply: ChatReply) -> list[dict[str, Any]]:
+        ev, output, out = self.ev, self.output, []
+        if self.text_item is not None:
+            text_item, text = self.text_item, self.text
+            idx = output.index(text_item)
+            part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+            ids = {"item_id": text_item["id"], "output_index": idx, "content_index": 0}
+            out.append(ev("response.output_text.done", **ids, text=text, logprobs=[]))
+            out.append(ev("response.content_part.done", **ids, part=part))
+            text_item.update(status="completed", content=[part])
+            out.append(ev("response.output_item.done", output_index=idx, item=text_item))
+        for call in self.calls.values():
+            idx = output.index(call)
+            ids = {"item_id": call["id"], "output_index": idx}
+            out.append(ev("response.function_call_arguments.done", **ids,
+                          name=call["name"], arguments=call["arguments"]))  # fmt: skip
+            call["status"] = "completed"
+            out.append(ev("response.output_item.done", output_index=idx, item=call))
+        if not output:
+            output.append(message_item(""))
+        self.final = finished(self.response, reply, output)
+        return out
+
+    def closing(self) -> list[dict[str, Any]]:
+        """The final status event, once `final` is kept."""
+        assert self.final is not None
+        return [self.ev(f"response.{self.final['status']}", response=self.final)]
+
+    def failed(self, exc: PersonaError) -> list[dict[str, Any]]:
+        """Headers are already sent: the failure, in-band, as OpenAI reports it."""
+        failed = {**self.response, "status": "failed", "error": {"code": "server_error",
+                  "message": exc.message}}  # fmt: skip
+        return [self.ev("error", code=exc.code, message=exc.message, param=None),
+                self.ev("response.failed", response=failed)]  # fmt: skip
+
+
 def stream_events(
     response: dict[str, Any], first: Any, rest: Iterator[Any], on_done: Any
 ) -> Iterator[dict[str, Any]]:
-    """The official event sequence for one streamed reply; `on_done(final_response)` runs
-    when the reply is complete (it stores the response)."""
-    ev = Events()
-    yield ev("response.created", response=response)
-    yield ev("response.in_progress", response=response)
-    output: list[dict[str, Any]] = []
-    text_item: dict[str, Any] | None = None
-    text = ""
-    calls: dict[int, dict[str, Any]] = {}  # chat tool-call index -> output item
-
-    def close_text() -> Iterator[dict[str, Any]]:
-        assert text_item is not None
-        idx = output.index(text_item)
-        part = {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
-        ids = {"item_id": text_item["id"], "output_index": idx, "content_index": 0}
-        yield ev("response.output_text.done", **ids, text=text, logprobs=[])
-        yield ev("response.content_part.done", **ids, part=part)
-        text_item.update(status="completed", content=[part])
-        yield ev("response.output_item.done", output_index=idx, item=text_item)
-
+    """The events of a sync engine stream; `on_done(final_response)` runs when the reply is
+    complete (it stores the response)."""
+    render = StreamRender(response)
+    yield from render.opening()
     item: Any = first
     try:
         while item is not None:
-            if isinstance(item, ChatReply):
-                if text_item is not None:
-                    yield from close_text()
-                for call in calls.values():
-                    idx = output.index(call)
-                    ids = {"item_id": call["id"], "output_index": idx}
-                    yield ev("response.function_call_arguments.done", **ids,
-                             name=call["name"], arguments=call["arguments"])  # fmt: skip
-                    call["status"] = "completed"
-                    yield ev("response.output_item.done", output_index=idx, item=call)
-                if not output:
-                    output.append(message_item(""))
-                final = finished(response, item, output)
-                on_done(final)
-                yield ev(f"response.{final['status']}", response=final)
-                break
-            deltas: list[str] = []
-            tool_deltas: list[dict[str, Any]] = []
-            if isinstance(item, str):
-                deltas.append(item)
-            elif isinstance(item, StreamChunk):
-                for choice in (item.raw or {}).get("choices") or []:
-                    delta = choice.get("delta") or {}
-                    if delta.get("content"):
-                        deltas.append(delta["content"])
-                    tool_deltas += delta.get("tool_calls") or []
-                if item.raw is None and item.delta:
-                    deltas.append(item.delta)
-            for piece in deltas:
-                if text_item is None:
-                    text_item = {**message_item("", status="in_progress"), "content": []}
-                    output.append(text_item)
-                    idx = len(output) - 1
-                    yield ev("response.output_item.added", output_index=idx, item=text_item)
-                    part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
-                    yield ev("response.content_part.added", item_id=text_item["id"],
-                             output_index=idx, content_index=0, part=part)  # fmt: skip
-                text += piece
-                yield ev("response.output_text.delta", item_id=text_item["id"],
-                         output_index=output.index(text_item), content_index=0,
-                         delta=piece, logprobs=[])  # fmt: skip
-            for td in tool_deltas:
-                index = int(td.get("index") or 0)
-                fn = td.get("function") or {}
-                if index not in calls:
-                    call = call_item({"id": td.get("id"), "function": {"name": fn.get("name")}},
-                                     status="in_progress")  # fmt: skip
-                    calls[index] = call
-                    output.append(call)
-                    yield ev("response.output_item.added", output_index=len(output) - 1, item=call)
-                call = calls[index]
-                if fn.get("arguments"):
-                    call["arguments"] += fn["arguments"]
-                    yield ev("response.function_call_arguments.delta", item_id=call["id"],
-                             output_index=output.index(call), delta=fn["arguments"])  # fmt: skip
+            yield from render.feed(item)
+            if render.final is not None:
+                on_done(render.final)
+                yield from render.closing()
+                return
             item = next(rest, None)
     except PersonaError as exc:
-        # headers are already sent: report the failure in-band, as OpenAI does
-        yield ev("error", code=exc.code, message=exc.message, param=None)
-        failed = {**response, "status": "failed", "error": {"code": "server_error",
-                  "message": exc.message}}  # fmt: skip
-        yield ev("response.failed", response=failed)
+        yield from render.failed(exc)
+
+
+async def astream_events(
+    response: dict[str, Any], first: Any, rest: AsyncIterator[Any], on_done: Any
+) -> AsyncIterator[dict[str, Any]]:
+    """`stream_events` for an async engine stream; `on_done` is awaited (the caller runs the
+    store where it may block)."""
+    render = StreamRender(response)
+    for event in render.opening():
+        yield event
+    item: Any = first
+    try:
+        while item is not None:
+            for event in render.feed(item):
+                yield event
+            if render.final is not None:
+                await on_done(render.final)
+                for event in render.closing():
+                    yield event
+                return
+            item = await anext(rest, None)
+    except PersonaError as exc:
+        for event in render.failed(exc):
+            yield event
 
 
 def now() -> int:
