@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from api.ratelimit import TokenBucketLimiter, enforce_rate_limit, limiter_for, rate_limited
+from api.ratelimit import aenforce_rate_limit
 from persona.engine import ChatEngine
 from persona.errors import Unauthorized
 from persona.runtime import Runtime
@@ -40,9 +40,8 @@ def bearer_key(request: Request) -> str:
 async def get_tenant(request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]) -> Tenant:
     """The tenant that owns the request's API key, or 401.
 
-    On the event loop: a key this process has seen is answered from its cache and an
-    in-process rate limit takes no I/O; only a database lookup or a shared limiter (the
-    database, Redis) goes to a thread."""
+    On the event loop: a key this process has seen is answered from its cache; only a
+    database lookup (and a shared rate limiter) goes to a thread."""
     key = bearer_key(request)
     tenant = cached_tenant(key)
     if tenant is None:
@@ -53,10 +52,7 @@ async def get_tenant(request: Request, runtime: Annotated[Runtime, Depends(get_r
             "create one with `persona tenants create NAME`)"
         )
     request.state.tenant_id = tenant.id
-    if isinstance(limiter_for(request), TokenBucketLimiter) or not rate_limited(request):
-        enforce_rate_limit(request, tenant.id)  # no I/O: in this process, or no limit at all
-    else:
-        await run_in_threadpool(enforce_rate_limit, request, tenant.id)
+    await aenforce_rate_limit(request, tenant.id)
     return tenant
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import text
 
 from persona.errors import RateLimited, retry_after_seconds
@@ -223,11 +224,6 @@ def _setting(request: Request, name: str) -> float:
     return float(getattr(settings, name, DEFAULTS[name]))
 
 
-def rate_limited(request: Request, *, admin: bool = False) -> bool:
-    """Whether requests are limited at all (a per-minute rate above 0)."""
-    return _setting(request, f"{'admin_' if admin else ''}rate_limit_per_minute") > 0
-
-
 def enforce_rate_limit(request: Request, key_id: str, *, admin: bool = False) -> None:
     """Count one request against `key_id`'s bucket; raise RateLimited (429) when it is empty.
 
@@ -243,3 +239,13 @@ def enforce_rate_limit(request: Request, key_id: str, *, admin: bool = False) ->
             f"(bursts of {burst:g}); retry in {retry_after_seconds(wait)} s",
             retry_after=wait,
         )
+
+
+async def aenforce_rate_limit(request: Request, key_id: str, *, admin: bool = False) -> None:
+    """`enforce_rate_limit` from the event loop: in a thread only when counting takes I/O (a
+    shared limiter, the database or Redis, with a limit set)."""
+    limited = _setting(request, f"{'admin_' if admin else ''}rate_limit_per_minute") > 0
+    if limited and not isinstance(limiter_for(request), TokenBucketLimiter):
+        await run_in_threadpool(enforce_rate_limit, request, key_id, admin=admin)
+    else:
+        enforce_rate_limit(request, key_id, admin=admin)

@@ -18,10 +18,8 @@ import asyncio
 import contextvars
 import functools
 import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, Literal, ParamSpec, TypeVar, overload
 
 from pydantic import JsonValue
@@ -31,89 +29,15 @@ from persona.call import ModelCall, compile_call
 from persona.errors import InvalidInput
 from persona.llm.streaming import StreamHandle
 from persona.llm.types import ChatResult, StreamChunk
-from persona.route.types import RouteDecision
+from persona.prepared import Clock, Prepared
 from persona.runtime import Runtime
-from persona.steering import Steering, persist_steering, steer
-from persona.trace import Attempt, Latency, MemoryUse, ProjectMemoryUse, RouteTrace, Trace
-from persona.types import ChatReply, ChatRequest, Usage
+from persona.steering import persist_steering, steer
+from persona.trace import Trace
+from persona.types import ChatReply, ChatRequest
 from store.db import session_scope
 from store.models import EXTRACT_JOB, Profile, Tenant, User, new_id
 from store.turns import record_turn
 from store.users import find_user, get_or_create_user, get_profile, touch
-
-
-class Clock:
-    """Per-stage wall time in milliseconds."""
-
-    def __init__(self) -> None:
-        self.start = self._last = time.perf_counter()
-        self.ms: dict[str, float] = {}
-
-    def lap(self, stage: str) -> None:
-        """Charge the time since the previous lap to `stage`."""
-        now = time.perf_counter()
-        self.ms[stage] = round(self.ms.get(stage, 0.0) + (now - self._last) * 1000, 2)
-        self._last = now
-
-    def total(self) -> float:
-        """Milliseconds since the clock started."""
-        return round((time.perf_counter() - self.start) * 1000, 2)
-
-
-@dataclass
-class Prepared:
-    """Everything decided before the model call."""
-
-    request: ChatRequest
-    tenant_id: str
-    user_pk: int
-    message: str
-    choice: stages.ModelChoice
-    memories: list[stages.Recalled]
-    route: RouteDecision
-    steering: Steering
-    call: ModelCall
-    clock: Clock = field(default_factory=Clock)
-
-    def trace(self, result: ChatResult, *, tool_call: bool, turn_id: str | None) -> Trace:
-        """The reply's trace, once the model answered (and `verify` recorded its checks)."""
-        request = self.request
-        return Trace(
-            user=request.user,
-            memory=_memory_use(request),
-            memories=[m.as_trace() for m in self.memories],
-            route=RouteTrace.model_validate(self.route.as_dict()),
-            requested_model=request.model,
-            tier_override=self.choice.override,
-            prompt=self.call.prompt,
-            steering=self.steering.as_trace(),
-            request=self.call.request,
-            model=result.model,
-            tier=self.call.tier,
-            usage=_usage(result),
-            cost_usd=result.cost_usd,
-            attempts=[Attempt.model_validate(a) for a in result.attempts],
-            reply_kind="tool_call" if tool_call else "text",
-            turn_id=turn_id,
-            latency_ms=Latency.model_validate({**self.clock.ms, "total": self.clock.total()}),
-        )
-
-
-def _memory_use(request: ChatRequest) -> MemoryUse:
-    """What the trace says of memory use: the mode, and the project if any."""
-    if request.project is None or request.memory == "off":
-        return MemoryUse(mode=request.memory)
-    return ProjectMemoryUse(
-        mode=request.memory, project=request.project, writes_to=stages.write_project(request)
-    )
-
-
-def _usage(result: ChatResult) -> Usage:
-    return Usage(
-        prompt_tokens=result.usage.prompt_tokens,
-        completion_tokens=result.usage.completion_tokens,
-        total_tokens=result.usage.total_tokens,
-    )
 
 
 def validate(request: ChatRequest, max_chars: int, max_messages: int) -> str:
@@ -253,21 +177,28 @@ class ChatEngine:
 
     async def achat(self, tenant_id: str, request: ChatRequest) -> ChatReply:
         """`chat` on an event loop (see the module's docstring)."""
+        prep = await self.offload(self.prepare, tenant_id, request)
+        result = await self._model(prep.call, stream=False)
+        return await self.offload(self._answered, prep, result)
+
+    @overload
+    async def _model(self, call: ModelCall, *, stream: Literal[False]) -> ChatResult: ...
+
+    @overload
+    async def _model(self, call: ModelCall, *, stream: Literal[True]) -> StreamHandle: ...
+
+    async def _model(self, call: ModelCall, *, stream: bool) -> ChatResult | StreamHandle:
+        """The model call from an event loop: litellm's async call awaited on the shared loop;
+        an app's own client (`persona.wrap`) called sync in the engine's threads."""
         from persona.llm import loop
         from persona.llm.gateway import Gateway
 
-        prep = await self.offload(self.prepare, tenant_id, request)
-        call = prep.call
-        gateway = self.rt.gateway
+        gateway, kwargs = self.rt.gateway, {"model": call.model, **call.params}
         if isinstance(gateway, Gateway):
-            result = await loop.arun(
-                gateway.acomplete(call.messages, model=call.model, **call.params)
-            )
-        else:  # an app's own client (`persona.wrap`): its sync call, in a thread
-            result = await self.offload(
-                gateway.complete, call.messages, model=call.model, **call.params
-            )
-        return await self.offload(self._answered, prep, result)
+            opened = gateway.aopen if stream else gateway.acomplete
+            return await loop.arun(opened(call.messages, **kwargs))  # type: ignore[arg-type]
+        method = gateway.stream if stream else gateway.complete
+        return await self.offload(method, call.messages, **kwargs)  # type: ignore[arg-type]
 
     def _answered(self, prep: Prepared, result: ChatResult) -> ChatReply:
         """Check (and repair) the reply, store the turn: everything after the model call."""
@@ -315,18 +246,8 @@ class ChatEngine:
     ) -> AsyncIterator[str | StreamChunk | ChatReply]:
         """`stream` on an event loop: the stages run in the engine's threads, the provider's
         chunks are awaited on the shared loop (no thread waits on the model)."""
-        from persona.llm import loop
-        from persona.llm.gateway import Gateway
-
         prep = await self.offload(self.prepare, tenant_id, request)
-        call = prep.call
-        gateway = self.rt.gateway
-        if isinstance(gateway, Gateway):
-            handle = await loop.arun(gateway.aopen(call.messages, model=call.model, **call.params))
-        else:  # an app's own client: its sync stream, opened in a thread
-            handle = await self.offload(
-                gateway.stream, call.messages, model=call.model, **call.params
-            )
+        handle = await self._model(prep.call, stream=True)
         out = _Relay(self.rt, prep, handle, chunks=chunks)
         async for chunk in handle:
             for passed in out.take(chunk):

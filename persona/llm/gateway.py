@@ -17,6 +17,7 @@ from persona.config import Settings
 from persona.errors import DependencyMissing
 from persona.llm import loop
 from persona.llm.policy import Plan, persona_cause
+from persona.llm.pricing import cost, priced
 from persona.llm.registry import load_litellm, register_local_provider
 from persona.llm.spec import model_spec
 from persona.llm.streaming import Accumulator, StreamHandle, chunk_text, to_usage
@@ -194,7 +195,7 @@ class Gateway:
             except Exception as exc:
                 await asyncio.sleep(self._failed(plan, name, retry, exc, started))
                 continue
-            return Accumulator(name, call_started, plan.attempts, self._cost), buffered, rest
+            return Accumulator(name, call_started, plan.attempts, cost), buffered, rest
         raise plan.error() from plan.cause
 
     def dropped_params(self, model: str) -> frozenset[str]:
@@ -279,45 +280,13 @@ class Gateway:
             text=str(message.content or ""),
             model=model,
             usage=usage,
-            cost_usd=_priced(response, model, usage),
+            cost_usd=priced(response, model, usage),
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
             attempts=list(attempts),
             reasoning=str(reasoning) if reasoning else None,
             finish_reason=getattr(choice, "finish_reason", None),
             raw=_dump(response),
         )
-
-    @staticmethod
-    def _cost(model: str, usage: Usage) -> float | None:
-        """Dollar cost from litellm's price map; 0 for the local model, None when unknown."""
-        if model_spec(model).is_local:
-            return 0.0
-        if model in _UNPRICED:
-            return None
-        litellm = load_litellm()
-        try:
-            prompt_cost, completion_cost = litellm.cost_per_token(
-                model=model,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-            )
-        except Exception:  # a model litellm has no price for (its price map is fixed at import)
-            _UNPRICED.add(model)
-            return None
-        return float(prompt_cost + completion_cost)
-
-
-_UNPRICED: set[str] = set()  # models litellm's price map does not know
-
-
-def _priced(response: Any, model: str, usage: Usage) -> float | None:
-    """The cost litellm already put on the response (`_hidden_params.response_cost`, priced
-    from the same map), else `Gateway._cost`: the price is looked up once per call."""
-    hidden = getattr(response, "_hidden_params", None)
-    cost = hidden.get("response_cost") if isinstance(hidden, dict) else None
-    if isinstance(cost, (int, float)) and not model_spec(model).is_local:
-        return float(cost)
-    return Gateway._cost(model, usage)
 
 
 # OpenAI Chat Completions parameters litellm knows by name (and translates per provider);

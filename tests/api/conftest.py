@@ -91,18 +91,25 @@ def live_server(sqlite_url: str) -> Iterator[Callable[..., LiveServer]]:
 FAST, REASONING = "openai/fast-fake", "openai/o4-mini-fake"
 
 
+def in_front_of(
+    fake: FakeProvider, live_server: Callable[..., LiveServer], **overrides: object
+) -> LiveServer:
+    """A server in front of `fake` (both tiers), no retries, no re-asks, then `overrides`."""
+    endpoint = {"api_base": fake.url, "api_key": "sk-fake"}
+    settings: dict[str, object] = {
+        "fast_model": FAST,
+        "reasoning_model": REASONING,
+        "model_endpoints": {FAST: endpoint, REASONING: endpoint},
+        "max_retries": 0,
+        "reask": False,
+    }
+    return live_server(**{**settings, **overrides})
+
+
 @pytest.fixture
 def srv(live_server: Callable[..., LiveServer], fake_provider: FakeProvider) -> LiveServer:
-    """A server in front of the fake provider (both tiers), no retries, no re-asks; a module
-    needing other settings defines its own `srv`."""
-    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
-    return live_server(
-        fast_model=FAST,
-        reasoning_model=REASONING,
-        model_endpoints={FAST: endpoint, REASONING: endpoint},
-        max_retries=0,
-        reask=False,
-    )
+    """`in_front_of` the fake provider; a module needing other settings defines its own `srv`."""
+    return in_front_of(fake_provider, live_server)
 
 
 def openai_client(srv: LiveServer) -> openai.OpenAI:

@@ -10,21 +10,13 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from tests.api.conftest import FAST, REASONING, LiveServer
+from tests.api.conftest import FAST, LiveServer, in_front_of
 from tests.fakes.provider import FakeProvider, hang
 
 
 @pytest.fixture
 def srv(live_server: Callable[..., LiveServer], fake_provider: FakeProvider) -> LiveServer:
-    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
-    return live_server(
-        fast_model=FAST,
-        reasoning_model=REASONING,
-        model_endpoints={FAST: endpoint, REASONING: endpoint},
-        max_retries=0,
-        reask=False,
-        engine_threads=1,
-    )
+    return in_front_of(fake_provider, live_server, engine_threads=1)
 
 
 def _chat_requests(fake: FakeProvider) -> int:
