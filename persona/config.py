@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     memory_profile_limit: int = 12  # standing facts/preferences included in every prompt
     memory_token_budget: int = 600
     index_cache_size: int = 256  # users whose FAISS index stays in memory
+    # a user's search state, once built from SQL, is stored (`search_snapshot`) so a process
+    # that has not cached the user loads one row instead of every memory; only for users with
+    # at least this many memories (smaller states rebuild faster than a snapshot is written)
+    search_snapshots: bool = True
+    snapshot_min_memories: int = Field(default=200, ge=0)
 
     host: str = "127.0.0.1"
     port: int = 8000

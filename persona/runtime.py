@@ -74,7 +74,14 @@ class Runtime:
             if self._retriever is None:
                 from persona.memory.retrieve import Retriever
 
-                self._retriever = Retriever(cache_size=self.settings.index_cache_size)
+                snapshots = None
+                if self.settings.search_snapshots:
+                    from persona.memory.snapshot import SnapshotStore
+
+                    snapshots = SnapshotStore(self.db, self.settings.snapshot_min_memories)
+                self._retriever = Retriever(
+                    cache_size=self.settings.index_cache_size, snapshots=snapshots
+                )
             return self._retriever
 
     @property
@@ -115,5 +122,9 @@ class Runtime:
             self.gateway.complete([{"role": "user", "content": "hi"}], model=model, max_tokens=1)
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Write the search snapshots still queued (a few seconds at most), then release the
+        database connections."""
+        retriever = self._retriever
+        if retriever is not None and retriever.snapshots is not None:
+            retriever.snapshots.flush(timeout=5.0)
         self.db.dispose()

@@ -24,9 +24,10 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5, serves: bool = True)
     """A worker bound to the runtime's database, embedder and gateway (not started).
 
     `serves`: this process also answers messages (an in-process worker), so after a job the
-    user's search state is rebuilt here for their next message; a `persona worker` process
-    passes False (its state would serve no one: the API process rebuilds its own, by
-    `memory_version`).
+    user's search state is rebuilt here for their next message (and stored as their snapshot
+    when big enough); a `persona worker` process passes False: its state would serve no one,
+    so it only stores the snapshot, which an API process that has not cached the user loads
+    instead of rebuilding (`persona.memory.snapshot`).
     """
     from persona.memory.episodes import chat_turns, ingest_turns
     from persona.memory.extraction import extraction_handler, turn_time
@@ -72,11 +73,22 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5, serves: bool = True)
         with session_scope(rt.db) as session:
             rt.retriever.state(session, payload["user_id"])
 
+    def refresh_snapshot(kind: str, payload: dict[str, Any]) -> None:
+        if kind != "extract":
+            return
+        from store.db import session_scope
+
+        with session_scope(rt.db) as session:
+            rt.retriever.store_snapshot(session, payload["user_id"])
+
+    after_commit = refresh_index if serves else None
+    if not serves and rt.settings.search_snapshots:
+        after_commit = refresh_snapshot
     return Worker(
         rt.db,
         {EXTRACT_JOB: handler, STEER_PARSE_JOB: steer_parse_handler(rt)},
         poll_interval=poll_interval,
-        after_commit=refresh_index if serves else None,
+        after_commit=after_commit,
         settle=timedelta(seconds=rt.settings.extract_settle_s),
     )
 

@@ -275,3 +275,18 @@ class SteerProposal(SQLModel, table=True):
     cid: str | None = Field(default=None, max_length=32)  # the stored constraint, once accepted
     created_at: datetime = Field(default_factory=utcnow)
     decided_at: datetime | None = None
+
+
+class SearchSnapshot(SQLModel, table=True):
+    """A user's search state as the retriever built it at one `memory_version`, encoded by
+    `persona.memory.snapshot` (numbers and JSON, never pickle): a process that has not cached
+    the user loads it instead of rebuilding from every memory row. Derived data: used only
+    while `version` equals the user's current one, deleted with the user's memories."""
+
+    __tablename__ = "search_snapshot"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    version: int
+    size: int  # memories in the state
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)

@@ -71,6 +71,13 @@ class FaissIndex:
         """How many vectors the index holds."""
         return len(self.ids)
 
+    def vectors(self) -> NDArray[np.float32]:
+        """The indexed vectors, in `ids` order (a copy)."""
+        if not self.ids:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        out: NDArray[np.float32] = self._index.reconstruct_n(0, len(self.ids))
+        return out
+
     def _raw(self, query: NDArray[np.float32], k: int) -> tuple[Any, Any]:
         q = np.ascontiguousarray(query, dtype=np.float32).reshape(1, -1)
         return self._index.search(q, k)

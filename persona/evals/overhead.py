@@ -9,9 +9,10 @@ model call. The model is whatever the settings configure (the local Gemma by def
 own time is reported but is not persona's. The first `WARM_UP` messages are not counted.
 
 `--cold` drops the user's search state (and the tokenised texts) from the process's caches
-before every message, so each one is served as for a user this process has not seen yet (the
-state is loaded from SQL: the stored embeddings and texts, no model call); `--history 1000
---cold` is the cold-user number.
+before every message, so each one is served as for a user this process has not seen yet: the
+state is loaded from the user's stored search snapshot (`persona.memory.snapshot`), or with
+`PERSONA_SEARCH_SNAPSHOTS=false` rebuilt from SQL (the stored embeddings and texts, no model
+call); `--history 1000 --cold` is the cold-user number.
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                     forget_terms()
                 reply = persona.chat(USER, next(messages), max_tokens=args.max_tokens)
                 persona.process_background()  # the user's think time
+                if runtime.retriever.snapshots is not None:
+                    runtime.retriever.snapshots.flush()  # ... in which the snapshot is stored
                 if n < WARM_UP:
                     continue
                 latency = reply.trace.latency_ms

@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from sqlmodel import Session
 
+    from persona.memory.snapshot import SnapshotStore
+
 _FAR = math.inf
 _DAY = 86_400.0
 
@@ -223,25 +225,66 @@ def _load_rows(session: Session, user_id: int) -> list[Any]:
 
 
 class Retriever:
-    """Searches one user's memories; holds the per-user index cache (thread-safe)."""
+    """Searches one user's memories; holds the per-user index cache (thread-safe).
+
+    `snapshots`: where states are persisted (`persona.memory.snapshot`): a user missing from
+    the cache is loaded from their snapshot when it is at their version, and a state built
+    from SQL is handed to it to store.
+    """
 
     def __init__(
         self,
         cache_size: int = 256,
         weights: FusionWeights | None = None,
         cache: IndexCache[UserState] | None = None,
+        snapshots: SnapshotStore | None = None,
     ) -> None:
         self.weights = weights or FusionWeights()
         self.cache: IndexCache[UserState] = cache or IndexCache(cache_size)
+        self.snapshots = snapshots
+        w = self.weights
+        # what a state's lexical index depends on besides the rows: a snapshot built with
+        # other settings is not read
+        self.snapshot_key: list[Any] = [
+            w.text_repeat,
+            w.previous_tokens,
+            w.previous_repeat,
+            w.bm25_b,
+        ]
 
     def state(self, session: Session, user_id: int, version: int | None = None) -> UserState:
         """The user's search state at their current memory version (cached); `version`: that
         version as the caller just read it (the user row of this request), else it is read."""
         if version is None:
             version = memory_version(session, user_id)
-        return self.cache.get(
-            user_id, version, lambda: UserState(_load_rows(session, user_id), version, self.weights)
-        )
+        return self.cache.get(user_id, version, lambda: self._build(session, user_id, version))
+
+    def _build(self, session: Session, user_id: int, version: int) -> UserState:
+        snapshots = self.snapshots
+        if snapshots is not None:
+            stored = snapshots.load(session, user_id, version, self.snapshot_key)
+            if stored is not None:
+                return stored
+        state = UserState(_load_rows(session, user_id), version, self.weights)
+        if snapshots is not None:
+            snapshots.submit(user_id, state, self.snapshot_key)
+        return state
+
+    def store_snapshot(self, session: Session, user_id: int) -> bool:
+        """Build the user's state from SQL and queue it as their snapshot, without caching it
+        here (for a process that answers no messages: `persona worker`). False when snapshots
+        are off, the user has too few memories or their snapshot is current."""
+        snapshots = self.snapshots
+        if snapshots is None:
+            return False
+        version = memory_version(session, user_id)
+        if snapshots.known(user_id) == version:
+            return False
+        rows = _load_rows(session, user_id)
+        if len(rows) < snapshots.min_size:
+            return False
+        snapshots.submit(user_id, UserState(rows, version, self.weights), self.snapshot_key)
+        return True
 
     def search(
         self,

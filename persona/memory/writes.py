@@ -19,6 +19,7 @@ from store.models import (
     Memory,
     MemoryHistory,
     Outbox,
+    SearchSnapshot,
     SteerProposal,
     StoredResponse,
     Trace,
@@ -159,8 +160,12 @@ def purge_user_rows(session: Session, user: User) -> dict[str, int]:
     Responses API responses and proposed constraints.
 
     The user row and profile stay; the version bump makes every index cache drop the user's
-    vectors. Returns how many rows of each kind were deleted.
+    vectors, and the user's stored search snapshot goes too. The bump comes first: it takes
+    the user row's lock a snapshot write checks (`persona.memory.snapshot.save`), so none can
+    land after this purge. Returns how many rows of each kind were deleted.
     """
+    bump_version(session, user)
+    session.execute(delete(SearchSnapshot).where(col(SearchSnapshot.user_id) == user.id))
     counts: dict[str, int] = {}
     for name, table, column in (
         ("history", MemoryHistory, MemoryHistory.user_id),
@@ -175,5 +180,4 @@ def purge_user_rows(session: Session, user: User) -> dict[str, int]:
     ):
         result = session.execute(delete(table).where(col(column) == user.id))
         counts[name] = int(getattr(result, "rowcount", 0) or 0)
-    bump_version(session, user)
     return counts
