@@ -87,7 +87,17 @@ def cpu_seconds(pid: int) -> float:
     return total
 
 
-def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float, what: str) -> None:
+def _wait_ready(
+    url: str,
+    proc: subprocess.Popen[bytes],
+    timeout: float,
+    what: str,
+    log: Path | None = None,
+    line: str | None = None,
+) -> None:
+    """Until `url` answers 200 and, with `line`, `log` holds that line (persona serve prints
+    one when every API process listens: a load whose keep-alive connections open before the
+    last process listens never reaches that process)."""
     import httpx
 
     deadline = time.monotonic() + timeout
@@ -95,23 +105,29 @@ def _wait_ready(url: str, proc: subprocess.Popen[bytes], timeout: float, what: s
         if proc.poll() is not None:
             raise RuntimeError(f"{what} exited with status {proc.returncode} while starting")
         try:
-            if httpx.get(url, timeout=2.0).status_code == 200:
-                return
+            answered = httpx.get(url, timeout=2.0).status_code == 200
         except httpx.HTTPError:
-            pass
+            answered = False
+        if answered and (line is None or log is None or line in log.read_text(errors="replace")):
+            return
         time.sleep(0.3)
     raise RuntimeError(f"{what} did not answer {url} within {timeout:.0f} s")
 
 
 @contextmanager
 def _process(
-    cmd: list[str], env: dict[str, str], log: Path, ready_url: str | None, what: str
+    cmd: list[str],
+    env: dict[str, str],
+    log: Path,
+    ready_url: str | None,
+    what: str,
+    ready_line: str | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
             if ready_url:
-                _wait_ready(ready_url, proc, 300.0, what)
+                _wait_ready(ready_url, proc, 300.0, what, log, ready_line)
             yield proc
         except RuntimeError as exc:
             tail = log.read_text(errors="replace")[-2000:]
@@ -263,7 +279,12 @@ def bench_persona(
         key = json.loads(_cli(env, "tenants", "create", "bench", "--json"))["api_key"]
         cmd = [sys.executable, "-m", "persona.cli", "serve"]
         base = f"http://127.0.0.1:{port}"
-        with _process(cmd, env, work / "persona.log", base + "/healthz", "persona serve") as proc:
+        from persona.cli.supervise import ALL_LISTENING, supervised
+
+        log = work / "persona.log"
+        workers = int(env.get("PERSONA_WORKERS") or os.cpu_count() or 1)
+        line = ALL_LISTENING if supervised(workers) else None
+        with _process(cmd, env, log, base + "/healthz", "persona serve", line) as proc:
             runs = []
             for level in levels:
                 report = measure(

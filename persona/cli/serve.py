@@ -69,7 +69,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from persona.bootstrap import first_start_key
     from persona.cli import runtime as build_runtime
-    from persona.cli.supervise import APP, Supervisor, die_with_parent, reuse_port_supported
+    from persona.cli.supervise import APP, Supervisor, die_with_parent, supervised
     from persona.config import get_settings
 
     settings = get_settings()
@@ -101,7 +101,7 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ.setdefault("PERSONA_EMBEDDING_THREADS", "1")
     # the port is taken before anything starts, so "already in use" is the first thing said
     supervisor = None
-    if workers > 1 and reuse_port_supported():
+    if supervised(workers):
         supervisor = Supervisor(host, port, workers, options, GRACEFUL_S)
     worker = None
     if settings.background_worker and not args.no_worker:

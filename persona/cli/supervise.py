@@ -28,11 +28,18 @@ from typing import Any
 from persona.errors import InvalidInput
 
 APP = "api.app:serve_app"  # by import string: persona never imports api
+ALL_LISTENING = "every API process is listening"  # printed once, when all have warmed up
 
 
 def reuse_port_supported() -> bool:
     """Whether the kernel balances connections over sockets sharing a port (Linux)."""
     return hasattr(socket, "SO_REUSEPORT") and sys.platform.startswith("linux")
+
+
+def supervised(workers: int) -> bool:
+    """Whether `persona serve` runs `workers` API processes under a `Supervisor` (else one
+    process, or uvicorn's own workers where the kernel does not balance `SO_REUSEPORT`)."""
+    return workers > 1 and reuse_port_supported()
 
 
 def _socket(host: str, port: int, *, reuse_port: bool) -> socket.socket:
@@ -117,8 +124,12 @@ class Supervisor:
             signal.signal(signum, lambda *_: self._stop.set())
         procs = [self._start() for _ in range(self.workers)]
         code = 0
+        announced = False
         try:
-            while not self._stop.wait(0.5):
+            while not self._stop.wait(0.2 if not announced else 0.5):
+                if not announced and all(ready.is_set() for _, ready in procs):
+                    announced = True
+                    print(f"persona: {ALL_LISTENING} ({len(procs)})", flush=True)
                 for i, (proc, ready) in enumerate(procs):
                     if proc.is_alive():
                         continue

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from persona.bench.gateway import free_port, persona_env
+from persona.cli.supervise import ALL_LISTENING
 
 
 def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
@@ -157,6 +158,13 @@ def test_keep_alive_connections_spread_over_the_api_processes(
             if len(listening) == 2 and min(listening) == 1:
                 break  # each warmed up and listening on a socket of its own
             time.sleep(0.2)
+        # ... which the server says once, when the last one listens
+        while (
+            ALL_LISTENING not in (tmp_path / "serve.log").read_text()
+            and time.monotonic() < deadline
+        ):
+            time.sleep(0.1)
+        assert (tmp_path / "serve.log").read_text().count(f"{ALL_LISTENING} (2)") == 1
         # a second server on the same port is refused, not silently sharing it
         other = subprocess.run(
             [*cli, "serve", "--workers", "2", "--no-worker"], env=env, capture_output=True,
