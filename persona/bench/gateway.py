@@ -277,12 +277,13 @@ def bench_persona(
         env = persona_env(work, database_url, upstream_base, port)
         _cli(env, "db", "upgrade")
         key = json.loads(_cli(env, "tenants", "create", "bench", "--json"))["api_key"]
-        cmd = [sys.executable, "-m", "persona.cli", "serve"]
+        # the default, one per core, made explicit: the bench knows whether to wait for them all
+        workers = int(env.get("PERSONA_WORKERS") or os.cpu_count() or 1)
+        cmd = [sys.executable, "-m", "persona.cli", "serve", "--workers", str(workers)]
         base = f"http://127.0.0.1:{port}"
         from persona.cli.supervise import ALL_LISTENING, supervised
 
         log = work / "persona.log"
-        workers = int(env.get("PERSONA_WORKERS") or os.cpu_count() or 1)
         line = ALL_LISTENING if supervised(workers) else None
         with _process(cmd, env, log, base + "/healthz", "persona serve", line) as proc:
             runs = []

@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     from persona.bootstrap import local_tenant
     from persona.errors import InvalidInput
     from persona.memory.episodes import EpisodeTurn, ingest_turns
-    from persona.memory.retrieve import forget_terms
+    from persona.memory.state import forget_terms
     from persona.sdk import Persona
     from store.users import get_or_create_user
 

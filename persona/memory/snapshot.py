@@ -34,13 +34,15 @@ import numpy as np
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from persona.memory.bm25 import BM25Index
+from persona.memory.signals import TurnFeatures
+from persona.memory.state import UserState
 from store.models import SearchSnapshot, User, utcnow
 from store.vectors import FaissIndex
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-    from persona.memory.retrieve import UserState
 
 log = logging.getLogger(__name__)
 
@@ -98,10 +100,6 @@ def encode(state: UserState, key: list[Any]) -> bytes:
 def decode(data: bytes, key: list[Any], dim: int | None = None) -> UserState | None:
     """The state `encode` wrote, or None for bytes of another format or `key` (or another
     vector dimension than `dim`). Arrays are read-only views of `data` (searches only read)."""
-    from persona.memory.bm25 import BM25Index
-    from persona.memory.retrieve import UserState
-    from persona.memory.signals import TurnFeatures
-
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 4:
         return None
     (size,) = struct.unpack_from("<I", data, len(MAGIC))
@@ -213,6 +211,9 @@ class SnapshotStore:
         self.writes = 0
         self._pending: OrderedDict[int, tuple[UserState, list[Any]]] = OrderedDict()
         self._saved: OrderedDict[int, int] = OrderedDict()  # user -> version last written
+        # users whose last state built here was under `min_size`: no snapshot is looked up for
+        # them (a rebuild after each memory write would otherwise cost one more SELECT)
+        self._small: OrderedDict[int, int] = OrderedDict()
         self._cond = threading.Condition()
         self._writing: tuple[int, int] | None = None  # (user, version) being written
         self._thread: threading.Thread | None = None
@@ -220,7 +221,11 @@ class SnapshotStore:
     def load(
         self, session: Session, user_id: int, version: int, key: list[Any]
     ) -> UserState | None:
-        """The user's snapshot at `version` built with `key`, or None."""
+        """The user's snapshot at `version` built with `key`, or None (without a query for a
+        user this process last saw under `min_size`)."""
+        with self._cond:
+            if user_id in self._small:
+                return None
         try:
             state = load(session, user_id, version, key, self.dim)
         except Exception:  # an unreadable row must not fail the message
@@ -234,9 +239,11 @@ class SnapshotStore:
     def submit(self, user_id: int, state: UserState, key: list[Any]) -> None:
         """Queue `state` (built with `key`) to be stored, if it is big enough and not stored
         already."""
-        if len(state) < self.min_size:
-            return
         with self._cond:
+            if len(state) < self.min_size:
+                _touch(self._small, user_id, state.version)
+                return
+            self._small.pop(user_id, None)
             if self._saved.get(user_id) == state.version:
                 return
             self._pending[user_id] = (state, key)
@@ -265,10 +272,7 @@ class SnapshotStore:
 
     def _remember(self, user_id: int, version: int) -> None:
         with self._cond:
-            self._saved[user_id] = version
-            self._saved.move_to_end(user_id)
-            while len(self._saved) > 4096:
-                self._saved.popitem(last=False)
+            _touch(self._saved, user_id, version)
 
     def _run(self) -> None:
         while True:
@@ -296,3 +300,11 @@ class SnapshotStore:
         if written:
             self.writes += 1
             self._remember(user_id, state.version)
+
+
+def _touch(entries: OrderedDict[int, int], user_id: int, version: int, size: int = 4096) -> None:
+    """Record `user_id` as the newest entry of a bounded LRU."""
+    entries[user_id] = version
+    entries.move_to_end(user_id)
+    while len(entries) > size:
+        entries.popitem(last=False)

@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from persona.embed import Embedder, get_embedder
-from persona.memory.retrieve import Hit, Retriever, approx_tokens, select_for_prompt, terms
+from persona.embed import Embedder
+from persona.memory.retrieve import Hit, Retriever, approx_tokens, select_for_prompt
+from persona.memory.state import terms
 from persona.memory.writes import bump_version
 from store.models import Memory, User
 from tests.factories import make_user
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 T1 = datetime(2024, 6, 1, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return get_embedder()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
 
 
 def _remember(

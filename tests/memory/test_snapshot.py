@@ -3,26 +3,28 @@ the same results as a rebuild, and no snapshot is read at another version or out
 
 from __future__ import annotations
 
+import itertools
 import json
 import struct
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
-import pytest
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from persona.embed import Embedder, get_embedder
+from persona.embed import Embedder
 from persona.memory import snapshot
-from persona.memory.retrieve import Retriever, UserState
+from persona.memory.retrieve import Retriever
 from persona.memory.snapshot import SnapshotStore
+from persona.memory.state import UserState
 from persona.memory.writes import bump_version, purge_user_rows
 from store.models import Memory, SearchSnapshot, User
 from tests.factories import make_user
 
 T0 = datetime(2024, 3, 1, 12, tzinfo=UTC)
+_IDS = itertools.count()
 TEXTS = (
     ("Caroline", "I painted a sunrise over the lake last weekend"),
     ("Mel", "That sounds lovely! Was it for the art show in May?"),
@@ -31,17 +33,6 @@ TEXTS = (
     (None, "I am allergic to peanuts"),
     (None, "My sister lives in Lisbon"),
 )
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return get_embedder()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as s:
-        yield s
 
 
 def _seed(session: Session, embedder: Embedder, user: User, copies: int = 1) -> None:
@@ -55,7 +46,7 @@ def _seed(session: Session, embedder: Embedder, user: User, copies: int = 1) -> 
         meta: dict[str, Any] = {"speaker": speaker, "seq": i} if speaker else {"source": "x"}
         session.add(
             Memory(
-                id=f"{user.external_id}-{i:04d}",
+                id=f"{user.external_id}-{next(_IDS):05d}",
                 user_id=user.id,
                 kind="episode" if speaker else "fact",
                 text=text,
@@ -269,3 +260,33 @@ def test_an_unreadable_snapshot_row_falls_back_to_the_rows(
     assert len(retriever.state(session, user.id)) == 12
     assert retriever.snapshots is not None and retriever.snapshots.loads == 0
     assert retriever.snapshots.flush() and retriever.snapshots.writes == 1  # replaced
+
+
+def test_no_snapshot_is_looked_up_for_a_user_last_seen_small_until_they_grow(
+    engine: Engine, session: Session, embedder: Embedder
+) -> None:
+    user = make_user(session, "grows")
+    _seed(session, embedder, user)
+    assert user.id is not None
+    store = SnapshotStore(engine, min_size=10)
+    retriever = Retriever(snapshots=store)
+    queries: list[str] = []
+
+    def seen(_conn: Any, _cur: Any, statement: str, *_: Any) -> None:
+        queries.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        retriever.state(session, user.id)  # 6 memories: under min_size
+        _seed(session, embedder, user, copies=2)  # version 2, 18 memories
+        queries.clear()
+        retriever.state(session, user.id)
+        assert not any("search_snapshot" in q for q in queries)  # last seen small: no lookup
+        assert store.flush() and store.writes == 1  # ... and now big enough to store
+        _seed(session, embedder, user, copies=3)
+        queries.clear()
+        retriever.state(session, user.id)
+        assert any("search_snapshot" in q for q in queries)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+        store.flush()  # no write left running once the test's engine is disposed
