@@ -37,10 +37,14 @@ class Settings(BaseSettings):
     model_aliases: dict[str, str] = Field(default_factory=dict)  # alias -> litellm model
     # model -> {"api_base": ..., "api_key": ...} for OpenAI-compatible servers (vLLM, Ollama ...)
     model_endpoints: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # an `openai/<name>` model at such a server, named as litellm knows no model, is called
+    # straight over the wire (persona.llm.direct); False: through litellm like every other
+    direct_wire: bool = True
     embedding_model: str = "all-MiniLM-L6-v2"
     # auto: ONNX Runtime with int8 weights when installed (fastest), else PyTorch; onnx: exact
     embedding_backend: Literal["auto", "onnx-int8", "onnx", "torch"] = "auto"
-    embedding_threads: int | None = None  # None: one per core
+    # None: one per core for batches of 8 texts or more, one for smaller calls (cheaper)
+    embedding_threads: int | None = None
     model_cache_dir: Path = Field(default_factory=default_cache_dir)  # derived model files
     local_model_path: Path | None = None  # GGUF file; None: assembled from the PyPI package
     local_model_threads: int = 2

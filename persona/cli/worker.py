@@ -35,8 +35,13 @@ def _worker(args: argparse.Namespace) -> int:
 
     if args.poll_interval <= 0:
         raise InvalidInput("--poll-interval must be positive")
+    from persona.llm.registry import load_litellm
+
     runtime = build_runtime()
-    runtime.embedder.embed(["warm-up"])  # the model is loaded on the first job that needs it
+    # loaded now, not by the first job: the embedding model, and litellm (its price map prices
+    # every extraction call; importing it takes about 1.5 s of CPU)
+    runtime.embedder.embed(["warm-up"])
+    load_litellm()
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())

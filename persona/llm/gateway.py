@@ -1,6 +1,8 @@
 """The LLM gateway: one call through litellm with retries, a fallback chain, usage and cost.
 
 Model strings are litellm's (`openai/gpt-4.1-mini`, `ollama/llama3`, `local/gemma-3-270m`).
+A model of an OpenAI-compatible server that litellm does not know is called straight over the
+wire instead (`persona.llm.direct`), with the same retries, fallbacks and errors.
 Every provider failure leaves as `ProviderError` / `ProviderTimeout` naming the models tried.
 """
 
@@ -15,12 +17,19 @@ from typing import Any, Protocol, TypedDict, Unpack
 
 from persona.config import Settings
 from persona.errors import DependencyMissing
-from persona.llm import loop
+from persona.llm import direct, loop
 from persona.llm.policy import Plan, persona_cause
 from persona.llm.pricing import cost, priced
 from persona.llm.registry import load_litellm, register_local_provider
 from persona.llm.spec import model_spec
-from persona.llm.streaming import Accumulator, StreamHandle, chunk_text, to_usage
+from persona.llm.streaming import (
+    Accumulator,
+    StreamHandle,
+    chunk_text,
+    field_of,
+    reasoning_of,
+    to_usage,
+)
 from persona.llm.types import ChatResult, Usage
 
 Messages = Sequence[Mapping[str, Any]]
@@ -135,11 +144,11 @@ class Gateway:
         **params: Unpack[CallParams],
     ) -> ChatResult:
         """The async form of `complete`."""
-        litellm, plan, opts = self._begin(model, fallbacks, params)
+        plan, opts = self._begin(model, fallbacks, params)
         for name, retry in plan:
             started = time.perf_counter()
             try:
-                response = await litellm.acompletion(**self._kwargs(name, messages, opts))
+                response = await self._call(name, messages, opts)
             except Exception as exc:
                 await asyncio.sleep(self._failed(plan, name, retry, exc, started))
                 continue
@@ -180,13 +189,12 @@ class Gateway:
     ) -> tuple[Accumulator, list[Any], AsyncIterator[Any]]:
         """Open the stream: the first model of the chain that sends text, the chunks up to that
         text, and the rest of the stream."""
-        litellm, plan, opts = self._begin(model, fallbacks, params)
+        plan, opts = self._begin(model, fallbacks, params)
         call_started = time.perf_counter()
         for name, retry in plan:
             started = time.perf_counter()
             try:
-                raw = await litellm.acompletion(**self._kwargs(name, messages, opts, stream=True))
-                rest = aiter(raw)
+                rest = aiter(await self._call(name, messages, opts, stream=True))
                 buffered: list[Any] = []
                 async for chunk in rest:
                     buffered.append(chunk)
@@ -199,21 +207,45 @@ class Gateway:
         raise plan.error() from plan.cause
 
     def dropped_params(self, model: str) -> frozenset[str]:
-        """What litellm leaves out for `model` (`unsupported_params`)."""
+        """What litellm leaves out for `model` (`unsupported_params`); nothing for a model
+        called directly (`persona.llm.direct`)."""
+        endpoint = self.endpoints.get(model)
+        if endpoint is not None and self._direct(model, endpoint.api_base, endpoint.api_key):
+            return frozenset()
         return unsupported_params(model)
 
     # -- helpers ---------------------------------------------------------------------------
 
+    async def _call(
+        self, model: str, messages: Messages, opts: _Options, *, stream: bool = False
+    ) -> Any:
+        """One attempt: straight over the wire when `model` is an OpenAI-compatible server's
+        own (`persona.llm.direct`), else through litellm. A completion, or a stream's chunks."""
+        kwargs = self._kwargs(model, messages, opts, stream=stream)
+        where = self._direct(model, kwargs.get("api_base"), kwargs.get("api_key"))
+        if where is None:
+            return await load_litellm().acompletion(**kwargs)
+        payload = direct.body(kwargs, where.name)
+        if stream:
+            return await direct.open_stream(where, payload, opts.timeout)
+        return await direct.complete(where, payload, opts.timeout)
+
+    def _direct(
+        self, model: str, api_base: str | None, api_key: str | None
+    ) -> direct.Target | None:
+        if not self.settings.direct_wire:
+            return None
+        return direct.target(model, api_base, api_key)
+
     def _begin(
         self, model: str, fallbacks: list[str] | None, params: CallParams
-    ) -> tuple[Any, Plan, _Options]:
+    ) -> tuple[Plan, _Options]:
         unknown = set(params) - set(_Options.__dataclass_fields__)
         if unknown:
             raise TypeError(f"unknown gateway parameter(s): {', '.join(sorted(unknown))}")
         settings = self.settings
         chain = self.settings.fallback_models if fallbacks is None else fallbacks
         plan = Plan.build(model, chain, settings.max_retries, settings.retry_backoff_s)
-        litellm = load_litellm()
         if any(model_spec(m).is_local for m in plan.models):
             _require_llama_cpp()
             register_local_provider(settings)
@@ -229,7 +261,7 @@ class Gateway:
             api_key=params.get("api_key"),
             extra=dict(params.get("extra") or {}),
         )
-        return litellm, plan, opts
+        return plan, opts
 
     def _kwargs(
         self, model: str, messages: Messages, opts: _Options, *, stream: bool = False
@@ -271,20 +303,21 @@ class Gateway:
     def _result(
         self, model: str, response: Any, started: float, attempts: list[dict[str, Any]]
     ) -> ChatResult:
-        choice = response.choices[0]
-        message = choice.message
-        raw_usage = getattr(response, "usage", None)
+        choices = field_of(response, "choices") or [{}]
+        choice = choices[0]
+        message = field_of(choice, "message")
+        raw_usage = field_of(response, "usage")
         usage = to_usage(raw_usage) if raw_usage is not None else Usage()
-        reasoning = getattr(message, "reasoning_content", None)
+        reasoning = reasoning_of(message)
         return ChatResult(
-            text=str(message.content or ""),
+            text=str(field_of(message, "content") or ""),
             model=model,
             usage=usage,
             cost_usd=priced(response, model, usage),
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
             attempts=list(attempts),
             reasoning=str(reasoning) if reasoning else None,
-            finish_reason=getattr(choice, "finish_reason", None),
+            finish_reason=field_of(choice, "finish_reason"),
             raw=_dump(response),
         )
 

@@ -66,18 +66,21 @@ def _transport_fault(chain: list[BaseException]) -> str | None:
 
 
 def classify(exc: BaseException) -> Failure:
-    """Map a litellm (or transport) exception to a `Failure`."""
+    """Map a litellm (or transport, or `persona.llm.direct.WireError`) exception to a
+    `Failure`."""
+    import httpx
     from litellm import exceptions as lx
 
     message = (getattr(exc, "message", None) or str(exc) or type(exc).__name__).strip()
     message = message.splitlines()[0][:300] if message else type(exc).__name__
     chain = _chain(exc)
-    if any(isinstance(e, lx.Timeout | TimeoutError) for e in chain):
+    if any(isinstance(e, lx.Timeout | TimeoutError | httpx.TimeoutException) for e in chain):
         return Failure("timeout", None, True, None, message)
     status = _status(exc)
     if isinstance(exc, lx.RateLimitError) or status == 429:
         return Failure("rate_limit", 429, True, _retry_after(exc), message)
-    fault = _transport_fault(chain[1:])
+    # litellm wraps a transport fault (its cause); a direct call raises httpx's own
+    fault = _transport_fault(chain if isinstance(exc, httpx.TransportError) else chain[1:])
     if fault is not None:
         return Failure(fault, None, True, None, message)
     if status is not None and status >= 500:

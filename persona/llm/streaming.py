@@ -17,13 +17,20 @@ _END = object()  # the end of a chunk source
 CostFn = Callable[[str, Usage], "float | None"]
 
 
+def field_of(obj: Any, key: str) -> Any:
+    """`obj[key]` of a dict (a chunk or body read off the wire, `persona.llm.direct`), else the
+    attribute (litellm's objects); None when absent."""
+    if isinstance(obj, dict):
+        return obj.get(key)
+    return getattr(obj, key, None)
+
+
 def chunk_text(chunk: Any) -> str:
-    """The content delta of one litellm stream chunk ('' for role-only or usage-only chunks)."""
-    choices = getattr(chunk, "choices", None) or []
+    """The content delta of one stream chunk ('' for role-only or usage-only chunks)."""
+    choices = field_of(chunk, "choices") or []
     if not choices:
         return ""
-    delta = getattr(choices[0], "delta", None)
-    return str(getattr(delta, "content", None) or "")
+    return str(field_of(field_of(choices[0], "delta"), "content") or "")
 
 
 @dataclass
@@ -43,17 +50,17 @@ class Accumulator:
     def feed(self, chunk: Any) -> str:
         """Take one chunk; return its text delta."""
         self.chunks += 1
-        raw_usage = getattr(chunk, "usage", None)
-        if raw_usage is not None and getattr(raw_usage, "total_tokens", None):
+        raw_usage = field_of(chunk, "usage")
+        if raw_usage is not None and field_of(raw_usage, "total_tokens"):
             self.usage = to_usage(raw_usage)
-        choices = getattr(chunk, "choices", None) or []
+        choices = field_of(chunk, "choices") or []
         if not choices:
             return ""
         choice = choices[0]
-        if getattr(choice, "finish_reason", None):
-            self.finish_reason = str(choice.finish_reason)
-        delta = getattr(choice, "delta", None)
-        thought = getattr(delta, "reasoning_content", None)
+        if field_of(choice, "finish_reason"):
+            self.finish_reason = str(field_of(choice, "finish_reason"))
+        delta = field_of(choice, "delta")
+        thought = reasoning_of(delta)
         if thought:
             self.reasoning.append(str(thought))
         text = chunk_text(chunk)
@@ -92,20 +99,30 @@ class Accumulator:
         )
 
 
+def reasoning_of(message: Any) -> Any:
+    """A message's or delta's reasoning text: litellm's `reasoning_content`, or `reasoning`
+    as some OpenAI-compatible servers name it."""
+    for key in ("reasoning_content", "reasoning"):
+        value = field_of(message, key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
 def _has_payload(chunk: Any) -> bool:
     """Whether a chunk carries more than a role: tool calls, refusal, logprobs, a finish."""
-    for choice in getattr(chunk, "choices", None) or []:
-        if getattr(choice, "finish_reason", None) or getattr(choice, "logprobs", None):
+    for choice in field_of(chunk, "choices") or []:
+        if field_of(choice, "finish_reason") or field_of(choice, "logprobs"):
             return True
-        delta = getattr(choice, "delta", None)
-        if any(
-            getattr(delta, k, None) for k in ("tool_calls", "refusal", "function_call", "audio")
-        ):
+        delta = field_of(choice, "delta")
+        if any(field_of(delta, k) for k in ("tool_calls", "refusal", "function_call", "audio")):
             return True
     return False
 
 
 def _dump_chunk(chunk: Any) -> dict[str, Any] | None:
+    if isinstance(chunk, dict):
+        return chunk
     dump = getattr(chunk, "model_dump", None)
     if not callable(dump):
         return None
@@ -118,13 +135,9 @@ def _dump_chunk(chunk: Any) -> dict[str, Any] | None:
 
 def to_usage(raw: Any) -> Usage:
     """A `Usage` from litellm's usage object (or dict)."""
-
-    def get(key: str) -> Any:
-        return raw.get(key) if isinstance(raw, dict) else getattr(raw, key, None)
-
-    prompt = int(get("prompt_tokens") or 0)
-    completion = int(get("completion_tokens") or 0)
-    total = int(get("total_tokens") or prompt + completion)
+    prompt = int(field_of(raw, "prompt_tokens") or 0)
+    completion = int(field_of(raw, "completion_tokens") or 0)
+    total = int(field_of(raw, "total_tokens") or prompt + completion)
     return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=total)
 
 

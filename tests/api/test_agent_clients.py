@@ -82,8 +82,9 @@ AGENT_WEATHER = {
         "strict": True,
     },
 }
-WEATHER_CALL = {
+WEATHER_CALL = {  # as these clients send it back: `content: null` beside the tool calls
     "role": "assistant",
+    "content": None,
     "tool_calls": [
         {
             "id": "call_a",
@@ -269,7 +270,7 @@ def test_agents_sdk_chat_completions_model_tool_loop(
     assert first["tools"] == [AGENT_WEATHER]
     assert second["messages"][1:] == [
         {"role": "user", "content": "weather near me?"},
-        WEATHER_CALL,  # as the client sent it (no content key)
+        WEATHER_CALL,  # as the client sent it
         {"role": "tool", "tool_call_id": "call_a", "content": "Oslo: sunny"},
     ]
 
@@ -344,7 +345,7 @@ def test_langchain_bind_tools_loop_with_memory_and_a_constraint(
         assert sent["tools"] == [LC_WEATHER]
     assert second["messages"][1:] == [
         {"role": "user", "content": "weather near me?"},
-        WEATHER_CALL,  # as the client sent it (no content key)
+        WEATHER_CALL,  # as the client sent it
         {"role": "tool", "tool_call_id": "call_a", "content": "Oslo: sunny"},
     ]
 

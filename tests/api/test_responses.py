@@ -106,6 +106,7 @@ def test_function_call_loop_with_memory_and_a_constraint(
         {"role": "user", "content": "Weather near me?"},
         {
             "role": "assistant",
+            "content": None,
             "tool_calls": [
                 {
                     "id": "call_a",

@@ -6,6 +6,7 @@ Every test asserts what the client received and what the upstream received (whol
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -17,7 +18,14 @@ from persona.stages import previous_tier
 from persona.trace import ConstraintTrace, NotApplicable, SteeringTrace
 from store.db import session_scope
 from store.models import User
-from tests.api.conftest import FAST, REASONING, LiveServer, api_request, openai_client
+from tests.api.conftest import (
+    FAST,
+    REASONING,
+    LiveServer,
+    api_request,
+    in_front_of,
+    openai_client,
+)
 from tests.conftest import table_counts
 from tests.fakes.provider import FakeProvider, length, ok, refuse, tool_call
 
@@ -445,15 +453,16 @@ def test_streamed_tool_call_with_a_constraint_is_not_rewritten(
     )
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text == "sunny in oslo"
-    # litellm leaves out the assistant's `"content": null` (the same message on the wire)
-    del messages[1]["content"]
+    # the conversation reaches the model as the client sent it, `"content": null` included
     assert _app_messages(fake_provider.requests[-1].body) == messages
 
 
-def test_a_parameter_the_provider_does_not_take_is_reported_not_dropped_in_silence(
-    srv: LiveServer, fake_provider: FakeProvider
+def test_a_parameter_litellm_leaves_out_is_reported_not_dropped_in_silence(
+    live_server: Callable[..., LiveServer], fake_provider: FakeProvider
 ) -> None:
-    # litellm knows OpenAI chat models take no `verbosity` and leaves it out of the call
+    # through litellm (not straight over the wire), its generic OpenAI model takes no
+    # `verbosity`: litellm leaves it out of the call, and the trace says so
+    srv = in_front_of(fake_provider, live_server, direct_wire=False)
     r = openai_client(srv).chat.completions.create(
         model="persona/fast",
         user="vera",
@@ -473,5 +482,25 @@ def test_a_parameter_the_provider_does_not_take_is_reported_not_dropped_in_silen
                 "out of the call",
             }
         ],
+        "refused": [],
+    }
+
+
+def test_an_openai_compatible_servers_model_gets_every_parameter_as_sent(
+    srv: LiveServer, fake_provider: FakeProvider
+) -> None:
+    # straight over the wire (a model litellm does not know): nothing is adapted
+    r = openai_client(srv).chat.completions.create(
+        model="persona/fast",
+        user="vera",
+        messages=[{"role": "user", "content": "hi"}],
+        extra_body={"verbosity": "low", "seed": 7, "chat_template_kwargs": {"thinking": False}},
+    )
+    sent = fake_provider.requests[-1].body
+    assert sent["verbosity"] == "low" and sent["seed"] == 7
+    assert sent["chat_template_kwargs"] == {"thinking": False}
+    assert r.model_extra["persona"]["request"] == {  # type: ignore[index]
+        "forwarded": ["chat_template_kwargs", "seed", "user", "verbosity"],
+        "adapted": [],
         "refused": [],
     }

@@ -15,12 +15,19 @@ from tests.fakes.provider import FakeProvider, closed_url
 FAST = {"max_retries": 2, "retry_backoff_s": 0.01, "request_timeout_s": 0.5}
 
 
+@pytest.fixture(params=[True, False], ids=["direct", "litellm"])
+def direct_wire(request: pytest.FixtureRequest) -> bool:
+    """Each gateway test runs twice: the fake's models straight over the wire (their names are
+    unknown to litellm: `persona.llm.direct`), and through litellm."""
+    return bool(request.param)
+
+
 @pytest.fixture
-def make_gateway(fake_provider: FakeProvider) -> Callable[..., Gateway]:  # noqa: F811
+def make_gateway(fake_provider: FakeProvider, direct_wire: bool) -> Callable[..., Gateway]:  # noqa: F811
     """Build a gateway whose `openai/a`, `openai/b` live on the fake; `openai/down` refuses."""
 
     def make(**overrides: Any) -> Gateway:
-        settings = Settings(**{**FAST, **overrides})
+        settings = Settings(**{**FAST, "direct_wire": direct_wire, **overrides})
         endpoints = {
             "openai/a": Endpoint(fake_provider.url, "sk-fake-a"),
             "openai/b": Endpoint(fake_provider.url, "sk-fake-b"),

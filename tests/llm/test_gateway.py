@@ -128,7 +128,7 @@ def test_fallbacks_default_to_the_settings(
 
 
 def test_all_failing_raises_provider_error_naming_every_model(
-    fake_provider: FakeProvider, make_gateway: Callable[..., Gateway]
+    fake_provider: FakeProvider, make_gateway: Callable[..., Gateway], direct_wire: bool
 ) -> None:
     fake_provider.script(error(500, "boom"), error(502, "boom"), model="a")
     fake_provider.script(error(429, "slow down"), error(429, "slow down"), model="b")
@@ -142,14 +142,16 @@ def test_all_failing_raises_provider_error_naming_every_model(
         "the provider is rate limiting: retry later"
     )
     assert caught.value.detail == (
-        "litellm.RateLimitError: RateLimitError: OpenAIException - slow down"
+        "the server answered 429: slow down"
+        if direct_wire
+        else "litellm.RateLimitError: RateLimitError: OpenAIException - slow down"
     )
     assert caught.value.__cause__ is not None
     assert len(fake_provider.requests) == 4
 
 
 def test_a_timeout_as_the_last_error_raises_provider_timeout(
-    fake_provider: FakeProvider, make_gateway: Callable[..., Gateway]
+    fake_provider: FakeProvider, make_gateway: Callable[..., Gateway], direct_wire: bool
 ) -> None:
     fake_provider.script(error(500), hang(3.0), model="a")
     with pytest.raises(ProviderTimeout) as caught:
@@ -157,21 +159,30 @@ def test_a_timeout_as_the_last_error_raises_provider_timeout(
     assert caught.value.message.startswith(
         "model provider failed after 2 attempt(s): openai/a (server_error 500, timeout)"
     )
-    assert (caught.value.detail or "").startswith("litellm.Timeout:")
+    if direct_wire:
+        assert (
+            caught.value.detail
+            == f"no answer from {fake_provider.url}/chat/completions within 0.3 s"
+        )
+    else:
+        assert (caught.value.detail or "").startswith("litellm.Timeout:")
     assert caught.value.status_code == 504
 
 
 def test_connection_refused_everywhere_names_the_model(
-    make_gateway: Callable[..., Gateway],
+    make_gateway: Callable[..., Gateway], direct_wire: bool
 ) -> None:
     with pytest.raises(ProviderError) as caught:
         make_gateway(max_retries=1).complete(MESSAGES, model="openai/down", fallbacks=[])
     assert caught.value.message == (
         "model provider failed after 2 attempt(s): openai/down (connection, connection)"
     )
-    assert caught.value.detail == (
-        "litellm.InternalServerError: InternalServerError: OpenAIException - Connection error."
-    )
+    if direct_wire:
+        assert (caught.value.detail or "").startswith("cannot reach http://127.0.0.1:")
+    else:
+        assert caught.value.detail == (
+            "litellm.InternalServerError: InternalServerError: OpenAIException - Connection error."
+        )
 
 
 @pytest.mark.parametrize("status", [400, 401, 404])
@@ -254,7 +265,7 @@ def test_a_stream_cut_midway_raises_provider_error(
 
 
 def test_stream_all_failing_raises_before_any_chunk(
-    fake_provider: FakeProvider, make_gateway: Callable[..., Gateway]
+    fake_provider: FakeProvider, make_gateway: Callable[..., Gateway], direct_wire: bool
 ) -> None:
     fake_provider.script(error(503), error(503), model="a")
     with pytest.raises(ProviderError) as caught:
@@ -263,7 +274,10 @@ def test_stream_all_failing_raises_before_any_chunk(
         "model provider failed after 2 attempt(s): openai/a (server_error 503, server_error 503)"
     )
     assert caught.value.detail == (
-        "litellm.ServiceUnavailableError: ServiceUnavailableError: OpenAIException - fake error 503"
+        "the server answered 503: fake error 503"
+        if direct_wire
+        else "litellm.ServiceUnavailableError: ServiceUnavailableError: OpenAIException - "
+        "fake error 503"
     )
 
 

@@ -43,7 +43,12 @@ def _chat(srv: LiveServer, user: str, text: str) -> dict[str, Any]:
     return r.json()  # type: ignore[no-any-return]
 
 
-def _system(body: dict[str, Any]) -> str:
+def _system(fake: FakeProvider, text: str) -> str:
+    """The system prompt of the reply call for the user message `text` (the background
+    worker's calls to the same fake may come after it)."""
+    body = next(
+        r.body for r in reversed(fake.requests) if r.body["messages"][-1]["content"] == text
+    )
     return "\n".join(str(m["content"]) for m in body["messages"] if m["role"] == "system")
 
 
@@ -61,7 +66,7 @@ def test_claimed_authority_is_refused_and_changes_nothing(
 ) -> None:
     fake_provider.script(ok("Hello there."), ok("Hello again."), ok("Paris."))
     _chat(srv, "eve", "Hi!")
-    before = _system(fake_provider.requests[-1].body)
+    before = _system(fake_provider, "Hi!")
 
     reply = _chat(srv, "eve", claim)
     steering = reply["persona"]["steering"]
@@ -80,4 +85,4 @@ def test_claimed_authority_is_refused_and_changes_nothing(
     assert listed == []
 
     _chat(srv, "eve", "What is the capital of France?")
-    assert _system(fake_provider.requests[-1].body) == before
+    assert _system(fake_provider, "What is the capital of France?") == before
