@@ -12,11 +12,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import JsonValue
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 
 from persona.errors import InvalidInput, NotFound
 from persona.llm.types import ChatResult, Usage
-from persona.memory.kinds import PROFILE_KINDS
 from persona.route.types import TIERS, RouteDecision, Tier
 from persona.steering import Steering
 from persona.trace import (
@@ -99,41 +98,6 @@ def write_project(request: ChatRequest) -> str | None:
     return request.project if request.memory == "project" else None
 
 
-def profile_facts(
-    session: Session,
-    user: User,
-    limit: int,
-    projects: tuple[str | None, ...] | None = None,
-) -> list[Memory]:
-    """The user's currently valid facts and preferences, most important and recent first
-    (suppressed ones never).
-
-    What persona knows about the user goes into every prompt (like saved memories), whether
-    or not the message mentions it: "a restaurant near me" must bring the city along.
-    """
-    now = utcnow()
-    query = (
-        select(Memory)
-        .where(
-            Memory.user_id == user.id,
-            col(Memory.kind).in_(PROFILE_KINDS),
-            col(Memory.invalid_at).is_(None),
-            col(Memory.suppressed_at).is_(None),
-            or_(col(Memory.expires_at).is_(None), col(Memory.expires_at) > now),
-            col(Memory.scope) == "user",
-        )
-        .order_by(col(Memory.importance).desc(), col(Memory.updated_at).desc())
-        .limit(limit)
-    )
-    if projects is not None:
-        named = [p for p in projects if p is not None]
-        allowed = [col(Memory.project).in_(named)] if named else []
-        if None in projects:
-            allowed.append(col(Memory.project).is_(None))
-        query = query.where(or_(*allowed))
-    return list(session.exec(query).all())
-
-
 def recall(
     rt: Runtime,
     session: Session,
@@ -163,9 +127,13 @@ def recall(
     chosen: list[Recalled] = []
     seen: set[str] = set()
     used = 0
+    # what persona knows about the user goes into every prompt (like saved memories),
+    # whether or not the message mentions it: "a restaurant near me" must bring the city along
+    profile = rt.retriever.profile(
+        session, user.id, settings.memory_profile_limit, projects, version=version
+    )
     candidates: list[tuple[Memory, float, Literal["profile", "relevant"]]] = [
-        (m, 0.0, "profile")
-        for m in profile_facts(session, user, settings.memory_profile_limit, projects)
+        (m, 0.0, "profile") for m in profile
     ]
     candidates += [(h.memory, float(h.score), "relevant") for h in hits]
     for memory, score, why in candidates:

@@ -24,6 +24,7 @@ import numpy as np
 from sqlalchemy import select
 
 from persona.memory.bm25 import tokenize
+from persona.memory.kinds import PROFILE_KINDS
 from persona.memory.signals import SignalWeights, lift
 from persona.memory.state import UserState, load_rows, verbs_met
 from store.models import Memory, utcnow
@@ -228,6 +229,38 @@ class Retriever:
                 )
             )
         return hits
+
+    def profile(
+        self,
+        session: Session,
+        user_id: int,
+        limit: int,
+        projects: Iterable[str | None] | None = None,
+        version: int | None = None,
+    ) -> list[Memory]:
+        """The user's standing facts, preferences and instructions: valid now (not
+        invalidated, not expired), not suppressed, user-wide, of `projects` (None in it: the
+        user's own); most important first, then most recently updated; at most `limit`.
+
+        Chosen from the search state at the user's current version (`version` as in
+        `state`), so a user with none costs no query; the chosen rows are read by id.
+        """
+        state = self.state(session, user_id, version)
+        if limit <= 0 or len(state) == 0:
+            return []
+        now = utcnow().timestamp()
+        mask = np.isin(state.kinds, PROFILE_KINDS) & (state.scopes == "user")
+        mask &= (state.invalid_at == math.inf) & (state.expires_at > now) & ~state.suppressed
+        if projects is not None:
+            wanted = set(projects)
+            mask &= np.array([p in wanted for p in state.projects], dtype=bool)
+        cand = np.flatnonzero(mask)
+        if not len(cand):
+            return []
+        order = np.lexsort((-state.updated_at[cand], -state.importance[cand]))[:limit]
+        ids = [state.ids[cand[i]] for i in order]
+        rows = {m.id: m for m in session.scalars(select(Memory).where(Memory.id.in_(ids)))}  # type: ignore[attr-defined]
+        return [rows[i] for i in ids if i in rows]  # one may be gone: a concurrent purge
 
     def _lexical_query(self, state: UserState, query: str) -> list[str]:
         """The query's tokens for BM25; a named speaker is left to the speaker signal.

@@ -47,12 +47,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAGIC = b"PSNAP"
-FORMAT = 1
+FORMAT = 2  # 2: `updated_at` (the profile order)
 _ALIGN = 8
 
 # UserState attributes by how they are stored; a new attribute must be added to one of these
 # (the round-trip test compares every attribute)
-_ARRAYS = ("importance", "valid_from", "invalid_at", "expires_at", "suppressed", "vec_pos")
+_ARRAYS = (
+    "importance",
+    "valid_from",
+    "invalid_at",
+    "expires_at",
+    "updated_at",
+    "suppressed",
+    "vec_pos",
+)
 _OBJECTS = ("kinds", "scopes", "agent_ids", "session_ids", "projects")
 _FEATURE_ARRAYS = ("speaker", "temporal", "month", "year", "day", "session", "previous")
 

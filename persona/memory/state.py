@@ -55,6 +55,7 @@ class UserState:
         self.valid_from = np.array([r.valid_from.timestamp() for r in rows], dtype=np.float64)
         self.invalid_at = _times(r.invalid_at for r in rows)
         self.expires_at = _times(r.expires_at for r in rows)
+        self.updated_at = _times(r.updated_at for r in rows)
         self.suppressed = np.array([r.suppressed_at is not None for r in rows], dtype=bool)
         self.projects = np.array([r.project for r in rows], dtype=object)
         with_vec = [i for i, r in enumerate(rows) if r.embedding is not None]
@@ -168,6 +169,7 @@ def load_rows(session: Session, user_id: int) -> list[Any]:
         Memory.suppressed_at,
         Memory.project,
         Memory.meta,
+        Memory.updated_at,
     )
     stmt = select(*cols).where(Memory.user_id == user_id).order_by(Memory.valid_from, Memory.id)  # type: ignore[call-overload]
     return list(session.execute(stmt).all())

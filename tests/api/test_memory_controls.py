@@ -184,7 +184,7 @@ def test_no_memory_of_one_project_in_a_prompt_of_another(engine: Any) -> None:
     from persona.embed import HashEmbedder
     from persona.memory.retrieve import Retriever
     from persona.memory.service import MemoryService
-    from persona.stages import memory_projects, profile_facts
+    from persona.stages import memory_projects
     from persona.types import ChatMessage, ChatRequest
     from store.db import session_scope
     from store.tenants import create_tenant
@@ -218,7 +218,7 @@ def test_no_memory_of_one_project_in_a_prompt_of_another(engine: Any) -> None:
         with session_scope(engine) as session:
             found = find_user(session, tenant, user)
             assert found is not None and found.id is not None
-            facts_in = profile_facts(session, found, 50, allowed)
+            facts_in = retriever.profile(session, found.id, 50, allowed)
             hits = retriever.search(
                 session, found.id, query, emb.embed([query])[0], k=50, projects=allowed
             )

@@ -9,7 +9,6 @@ from persona.embed import HashEmbedder
 from persona.errors import Conflict
 from persona.memory.retrieve import Retriever
 from persona.memory.service import MemoryService
-from persona.stages import profile_facts
 from store.db import session_scope
 from store.tenants import create_tenant
 from store.users import find_user
@@ -33,8 +32,9 @@ def _in_prompt_sources(engine: Engine, tenant: str, query: str) -> tuple[list[st
     with session_scope(engine) as session:
         user = find_user(session, tenant, "ann")
         assert user is not None and user.id is not None
-        facts = [m.text for m in profile_facts(session, user, 20)]
-        hits = Retriever().search(session, user.id, query, EMB.embed([query])[0], k=10)
+        retriever = Retriever()
+        facts = [m.text for m in retriever.profile(session, user.id, 20)]
+        hits = retriever.search(session, user.id, query, EMB.embed([query])[0], k=10)
         return facts, [h.memory.text for h in hits]
 
 
