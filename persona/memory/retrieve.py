@@ -26,7 +26,7 @@ from sqlalchemy import select
 from persona.memory.bm25 import tokenize
 from persona.memory.kinds import PROFILE_KINDS
 from persona.memory.signals import SignalWeights, lift
-from persona.memory.state import UserState, load_rows, verbs_met
+from persona.memory.state import UserState, count_rows, load_rows, verbs_met
 from store.models import Memory, utcnow
 from store.vectors import IndexCache, memory_version
 
@@ -137,11 +137,9 @@ class Retriever:
         if snapshots is None:
             return False
         version = memory_version(session, user_id)
-        if snapshots.known(user_id) == version:
-            return False
+        if snapshots.known(user_id) == version or count_rows(session, user_id) < snapshots.min_size:
+            return False  # counted first: most users are small, and their rows are not read
         rows = load_rows(session, user_id)
-        if len(rows) < snapshots.min_size:
-            return False
         snapshots.submit(user_id, UserState(rows, version, self.weights), self.snapshot_key)
         return True
 

@@ -24,7 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from persona.memory.bm25 import BM25Index, TermCounts, count_terms, stem, tokenize
 from persona.memory.signals import TurnFeatures
@@ -173,3 +173,9 @@ def load_rows(session: Session, user_id: int) -> list[Any]:
     )
     stmt = select(*cols).where(Memory.user_id == user_id).order_by(Memory.valid_from, Memory.id)  # type: ignore[call-overload]
     return list(session.execute(stmt).all())
+
+
+def count_rows(session: Session, user_id: int) -> int:
+    """How many memories `load_rows` would read for the user."""
+    stmt = select(func.count()).select_from(Memory).where(Memory.user_id == user_id)  # type: ignore[arg-type]
+    return int(session.execute(stmt).scalar_one())
