@@ -252,7 +252,6 @@ class OnnxEncoder:
             )
         path = cached_model(name, model_dir, cache_dir, variant)
         self.path = path
-        self.threads = threads
         self._session = _session(path, threads)
         self._single: Any = self._session if threads == 1 else None
         self._lock = threading.Lock()

@@ -12,12 +12,12 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Protocol, TypedDict, Unpack
 
 from persona.config import Settings
 from persona.errors import DependencyMissing
 from persona.llm import direct, loop
+from persona.llm.params import split_extra, unsupported_params
 from persona.llm.policy import Plan, persona_cause
 from persona.llm.pricing import cost, priced
 from persona.llm.registry import load_litellm, register_local_provider
@@ -25,6 +25,7 @@ from persona.llm.spec import model_spec
 from persona.llm.streaming import (
     Accumulator,
     StreamHandle,
+    as_dict,
     chunk_text,
     field_of,
     reasoning_of,
@@ -284,7 +285,7 @@ class Gateway:
             "stop": opts.stop,
         }
         kwargs.update({k: v for k, v in optional.items() if v is not None})
-        known, unknown = _split_extra(opts.extra)
+        known, unknown = split_extra(opts.extra)
         kwargs.update(known)
         if unknown:
             kwargs["extra_body"] = unknown
@@ -308,7 +309,6 @@ class Gateway:
         message = field_of(choice, "message")
         raw_usage = field_of(response, "usage")
         usage = to_usage(raw_usage) if raw_usage is not None else Usage()
-        reasoning = reasoning_of(message)
         return ChatResult(
             text=str(field_of(message, "content") or ""),
             model=model,
@@ -316,83 +316,10 @@ class Gateway:
             cost_usd=priced(response, model, usage),
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
             attempts=list(attempts),
-            reasoning=str(reasoning) if reasoning else None,
+            reasoning=reasoning_of(message),
             finish_reason=field_of(choice, "finish_reason"),
-            raw=_dump(response),
+            raw=as_dict(response),
         )
-
-
-# OpenAI Chat Completions parameters litellm knows by name (and translates per provider);
-# anything else an app sends (`metadata` and `user` too: litellm keeps or drops them) goes
-# to the upstream as is, in the request body.
-_PASSTHROUGH_NAMED = frozenset(
-    {
-        "audio",
-        "frequency_penalty",
-        "function_call",
-        "functions",
-        "logit_bias",
-        "logprobs",
-        "max_completion_tokens",
-        "modalities",
-        "n",
-        "parallel_tool_calls",
-        "prediction",
-        "presence_penalty",
-        "prompt_cache_key",
-        "reasoning_effort",
-        "response_format",
-        "safety_identifier",
-        "seed",
-        "service_tier",
-        "stop",
-        "store",
-        "stream_options",
-        "temperature",
-        "tool_choice",
-        "tools",
-        "top_logprobs",
-        "top_p",
-        "verbosity",
-        "web_search_options",
-    }
-)
-
-
-@lru_cache(maxsize=256)
-def unsupported_params(model: str) -> frozenset[str]:
-    """The OpenAI parameters persona forwards by name that `model`'s provider does not take:
-    litellm leaves them out of the call (`drop_params`), so the trace must say so. Empty when
-    litellm has no list for the provider (a custom one such as the local model)."""
-    if model_spec(model).is_local:
-        return frozenset()
-    litellm = load_litellm()
-    try:
-        name, provider, _, _ = litellm.get_llm_provider(model)
-        supported = litellm.get_supported_openai_params(model=name, custom_llm_provider=provider)
-    except Exception:  # a model string litellm cannot place: it will say so when called
-        return frozenset()
-    if not supported:
-        return frozenset()
-    return frozenset(_PASSTHROUGH_NAMED - set(supported))
-
-
-def _split_extra(extra: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    known = {k: v for k, v in extra.items() if k in _PASSTHROUGH_NAMED}
-    unknown = {k: v for k, v in extra.items() if k not in _PASSTHROUGH_NAMED}
-    return known, unknown
-
-
-def _dump(obj: Any) -> dict[str, Any] | None:
-    """A litellm response or chunk as a plain dict (None when it cannot be dumped)."""
-    dump = getattr(obj, "model_dump", None)
-    if not callable(dump):
-        return dict(obj) if isinstance(obj, dict) else None
-    try:
-        value = dump()
-    except Exception:  # a provider object litellm could not serialise
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _require_llama_cpp() -> None:

@@ -120,10 +120,12 @@ def _has_payload(chunk: Any) -> bool:
     return False
 
 
-def _dump_chunk(chunk: Any) -> dict[str, Any] | None:
-    if isinstance(chunk, dict):
-        return chunk
-    dump = getattr(chunk, "model_dump", None)
+def as_dict(obj: Any) -> dict[str, Any] | None:
+    """A response or chunk as a plain dict: the body read off the wire as it is, a litellm
+    object dumped (None when it cannot be)."""
+    if isinstance(obj, dict):
+        return obj
+    dump = getattr(obj, "model_dump", None)
     if not callable(dump):
         return None
     try:
@@ -222,7 +224,7 @@ class StreamHandle:
     def _take(self, chunk: Any) -> StreamChunk | None:
         text = self._acc.feed(chunk)
         if text or (self.payload and _has_payload(chunk)):
-            return StreamChunk(delta=text, raw=_dump_chunk(chunk))
+            return StreamChunk(delta=text, raw=as_dict(chunk))
         return None
 
     def close(self) -> None:

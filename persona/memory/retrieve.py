@@ -178,8 +178,7 @@ class Retriever:
         if not include_suppressed:
             mask &= ~state.suppressed
         if projects is not None:
-            wanted = set(projects)
-            mask &= np.array([p in wanted for p in state.projects], dtype=bool)
+            mask &= _of_projects(state, projects)
         if not mask.any():
             return []
         w = self.weights
@@ -209,7 +208,7 @@ class Retriever:
         keep = np.flatnonzero(relevant)
         top = keep[np.argsort(-fused[keep], kind="stable")[:k]]
         ids = [state.ids[cand[i]] for i in top]
-        rows = {m.id: m for m in session.scalars(select(Memory).where(Memory.id.in_(ids)))}  # type: ignore[attr-defined]
+        rows = _rows(session, ids)
         hits = []
         for i, memory_id in zip(top, ids, strict=True):
             memory = rows.get(memory_id)
@@ -250,14 +249,13 @@ class Retriever:
         mask = np.isin(state.kinds, PROFILE_KINDS) & (state.scopes == "user")
         mask &= (state.invalid_at == math.inf) & (state.expires_at > now) & ~state.suppressed
         if projects is not None:
-            wanted = set(projects)
-            mask &= np.array([p in wanted for p in state.projects], dtype=bool)
+            mask &= _of_projects(state, projects)
         cand = np.flatnonzero(mask)
         if not len(cand):
             return []
         order = np.lexsort((-state.updated_at[cand], -state.importance[cand]))[:limit]
         ids = [state.ids[cand[i]] for i in order]
-        rows = {m.id: m for m in session.scalars(select(Memory).where(Memory.id.in_(ids)))}  # type: ignore[attr-defined]
+        rows = _rows(session, ids)
         return [rows[i] for i in ids if i in rows]  # one may be gone: a concurrent purge
 
     def _lexical_query(self, state: UserState, query: str) -> list[str]:
@@ -301,6 +299,18 @@ class Retriever:
                 if any(key not in meta or meta[key] != value for key, value in items):
                     mask[i] = False
         return mask
+
+
+def _of_projects(state: UserState, projects: Iterable[str | None]) -> NDArray[np.bool_]:
+    """Which of the state's memories belong to one of `projects` (None: the user's own)."""
+    wanted = set(projects)
+    return np.array([p in wanted for p in state.projects], dtype=bool)
+
+
+def _rows(session: Session, ids: Sequence[str]) -> dict[str, Memory]:
+    """The memories of `ids` by id (one may be gone since the state was built: a purge)."""
+    query = select(Memory).where(Memory.id.in_(ids))  # type: ignore[attr-defined]
+    return {m.id: m for m in session.scalars(query)}
 
 
 def approx_tokens(text: str) -> int:
