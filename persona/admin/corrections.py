@@ -26,8 +26,9 @@ from persona.admin.queries import (
 )
 from persona.bootstrap import new_tenant
 from persona.errors import NotFound
+from persona.memory.checks import MAX_TEXT_CHARS, check_text
 from persona.memory.kinds import memory_kind
-from persona.memory.service import MAX_TEXT_CHARS, MemoryService, check_text
+from persona.memory.service import MemoryService
 from persona.memory.writes import (
     add_memory,
     bump_version,

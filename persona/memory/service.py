@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import Session, col, select
 
 from persona.errors import Conflict, InvalidInput, NotFound
-from persona.memory.consolidate import Scope, consolidate
+from persona.memory.checks import MAX_TEXT_CHARS, check_actor, check_scope, check_text
+from persona.memory.consolidate import consolidate
+from persona.memory.export import export_user
 from persona.memory.extract.candidate import Candidate
 from persona.memory.kinds import stated_kind
 from persona.memory.writes import (
@@ -32,47 +34,14 @@ from persona.memory.writes import (
     record_history,
     set_suppressed,
 )
-from persona.steer.proposals import exported as exported_proposals
 from store.db import session_scope
-from store.models import Feedback, Memory, MemoryHistory, Trace, Turn, User, utcnow
-from store.responses import exported_responses
-from store.users import find_user, get_or_create_user, get_profile
+from store.models import Memory, MemoryHistory, User, utcnow
+from store.users import find_user, get_or_create_user
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from persona.embed import Embedder
-
-ACTORS = ("extractor", "user", "admin", "api")
-SCOPES = ("user", "agent", "session")
-MAX_TEXT_CHARS = 2000
-
-
-def _check_scope(
-    scope: str, agent_id: str | None, session_id: str | None, project: str | None = None
-) -> Scope:
-    if scope not in SCOPES:
-        raise InvalidInput(f"scope must be one of {', '.join(SCOPES)}", param="scope")
-    if scope == "agent" and not agent_id:
-        raise InvalidInput("an agent-scoped memory needs agent_id", param="agent_id")
-    if scope == "session" and not session_id:
-        raise InvalidInput("a session-scoped memory needs session_id", param="session_id")
-    return Scope(scope, agent_id, session_id, project)
-
-
-def check_text(text: str) -> str:
-    """A memory's text, stripped; InvalidInput when empty or longer than MAX_TEXT_CHARS."""
-    text = text.strip()
-    if not text:
-        raise InvalidInput("a memory needs non-empty text", param="text")
-    if len(text) > MAX_TEXT_CHARS:
-        raise InvalidInput(f"memory text is limited to {MAX_TEXT_CHARS} characters", param="text")
-    return text
-
-
-def _check_actor(actor: str) -> None:
-    if actor not in ACTORS:
-        raise InvalidInput(f"actor must be one of {', '.join(ACTORS)}", param="actor")
 
 
 def _valid_at(memory: Memory, when: datetime) -> bool:
@@ -186,11 +155,11 @@ class MemoryService:
         if project is not None and (not isinstance(project, str) or len(project) > 256):
             raise InvalidInput("project must be a string of at most 256 characters", "project")
         text = check_text(text)
-        _check_actor(actor)
+        check_actor(actor)
         stated = stated_kind(kind)
         if not 0.0 <= importance <= 1.0:
             raise InvalidInput("importance must be between 0 and 1", param="importance")
-        where = _check_scope(scope, agent_id, session_id, project)
+        where = check_scope(scope, agent_id, session_id, project)
         candidate = Candidate(stated, text, attribute or None, None, importance)
         with session_scope(self.engine) as session:
             user = get_or_create_user(session, tenant_id, user_external_id)
@@ -226,7 +195,7 @@ class MemoryService:
         session: Session | None = None,
     ) -> Memory:
         """Correct a valid memory in place (history op "update"); None leaves a field as is."""
-        _check_actor(actor)
+        check_actor(actor)
         new_kind = stated_kind(kind) if kind is not None else None
         if importance is not None and not 0.0 <= importance <= 1.0:
             raise InvalidInput("importance must be between 0 and 1", param="importance")
@@ -279,7 +248,7 @@ class MemoryService:
 
         Conflict when it is no longer valid (forgotten or superseded): nothing would change.
         """
-        _check_actor(actor)
+        check_actor(actor)
         with self._scope(session) as session:
             user = self._user(session, tenant_id, user_external_id)
             memory = self._memory(session, user, memory_id)
@@ -316,7 +285,7 @@ class MemoryService:
         """ "Don't mention this again": keep the memory (valid, in history and export) but never
         put it in a prompt; `suppressed=False` undoes it. History ops "suppress"/"unsuppress";
         Conflict when the memory is already in the asked state."""
-        _check_actor(actor)
+        check_actor(actor)
         with self._scope(session) as session:
             user = self._user(session, tenant_id, user_external_id)
             memory = self._memory(session, user, memory_id)
@@ -341,7 +310,7 @@ class MemoryService:
         summary and the changes."""
         from persona.memory.summary import diff, render, summary_memories
 
-        _check_actor(actor)
+        check_actor(actor)
         if len(text) > 20 * MAX_TEXT_CHARS:
             raise InvalidInput("the summary is too long", param="text")
         with session_scope(self.engine) as session:
@@ -421,46 +390,7 @@ class MemoryService:
     def export(self, tenant_id: str, user_external_id: str) -> dict[str, Any]:
         """Everything stored about the user, as JSON-safe data."""
         with session_scope(self.engine) as session:
-            user = self._user(session, tenant_id, user_external_id)
-            profile = get_profile(session, user)
-            uid = user.id
-            memories = session.exec(
-                select(Memory).where(Memory.user_id == uid).order_by(col(Memory.created_at))
-            ).all()
-            history = session.exec(
-                select(MemoryHistory)
-                .where(MemoryHistory.user_id == uid)
-                .order_by(col(MemoryHistory.id))
-            ).all()
-            turns = session.exec(
-                select(Turn).where(Turn.user_id == uid).order_by(col(Turn.created_at))
-            ).all()
-            traces = session.exec(
-                select(Trace).where(Trace.user_id == uid).order_by(col(Trace.created_at))
-            ).all()
-            feedback = session.exec(select(Feedback).where(Feedback.user_id == uid)).all()
-            by_memory: dict[str, builtins.list[dict[str, Any]]] = {}
-            for row in history:
-                by_memory.setdefault(row.memory_id, []).append(
-                    row.model_dump(mode="json", exclude={"user_id", "memory_id"})
-                )
-            return {
-                "user": {
-                    "external_id": user.external_id,
-                    "tenant_id": user.tenant_id,
-                    "created_at": user.created_at.isoformat(),
-                    "last_seen_at": user.last_seen_at.isoformat(),
-                },
-                "profile": profile.model_dump(mode="json", exclude={"user_id"}),
-                "memories": [
-                    {**memory_snapshot(m), "history": by_memory.get(m.id, [])} for m in memories
-                ],
-                "turns": [t.model_dump(mode="json", exclude={"user_id"}) for t in turns],
-                "traces": [t.model_dump(mode="json", exclude={"user_id"}) for t in traces],
-                "feedback": [f.model_dump(mode="json", exclude={"user_id"}) for f in feedback],
-                "responses": exported_responses(session, uid or 0),
-                "proposals": exported_proposals(session, uid or 0),
-            }
+            return export_user(session, self._user(session, tenant_id, user_external_id))
 
     def purge(self, tenant_id: str, user_external_id: str) -> dict[str, int]:
         """Hard-delete the user's memories, history, turns, traces, feedback, pending jobs,
