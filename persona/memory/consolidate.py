@@ -25,7 +25,6 @@ Nothing is ever deleted here. Every change writes a history row, and the user's
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -36,6 +35,7 @@ from sqlmodel import Session, col, or_, select
 
 from persona.memory.extract.candidate import Candidate, CurrentMemory, normalize_text
 from persona.memory.kinds import EPISODE
+from persona.memory.words import overlap
 from persona.memory.writes import (
     add_memory,
     bump_version,
@@ -54,12 +54,6 @@ if TYPE_CHECKING:
 DUPLICATE_COSINE = 0.9
 FORGET_MATCH = 0.6  # cosine or word overlap for "forget <text>" without an attribute
 PREVIOUS_MATCH = 0.35  # "that's no longer true" against the previous turn's text
-_STOP = {
-    "a", "an", "the", "is", "are", "was", "to", "in", "on", "of", "and", "or", "at", "for",
-    "with", "their", "they", "them", "user", "user's", "has", "have", "i", "my", "me", "you",
-    "your", "that", "this", "it", "be", "as", "do", "does", "not", "no",
-}  # fmt: skip
-_WORD = re.compile(r"[a-z0-9']+")
 
 
 @dataclass(frozen=True)
@@ -81,24 +75,6 @@ class Scope:
     agent_id: str | None = None
     session_id: str | None = None
     project: str | None = None  # None: the user's own, outside any project
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "es", "ed", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
-
-
-def content_words(text: str) -> set[str]:
-    """Lower-cased, crudely stemmed words minus stop words."""
-    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP}
-
-
-def _overlap(needle: str, haystack: str) -> float:
-    """Share of `needle`'s content words that occur in `haystack`."""
-    words = content_words(needle)
-    return len(words & content_words(haystack)) / len(words) if words else 0.0
 
 
 def valid_memories(session: Session, user_id: int, scope: Scope, now: datetime) -> list[Memory]:
@@ -335,14 +311,14 @@ class _Run:
                     value in m.text.lower()
                     and (
                         m.attribute == c.attribute
-                        or (m.attribute is None and _overlap(c.text, m.text) >= FORGET_MATCH)
+                        or (m.attribute is None and overlap(c.text, m.text) >= FORGET_MATCH)
                     )
                 )
             ]
         else:
             norm = normalize_text(c.text)
             scored = [
-                (max(self._cosine(m, vector), _overlap(c.text, m.text)), m)
+                (max(self._cosine(m, vector), overlap(c.text, m.text)), m)
                 for m in self.pool
                 if not c.attribute or m.attribute in (None, c.attribute)
             ]
@@ -365,9 +341,7 @@ class _Run:
             return
         target: Memory | None = None
         if vector is not None and c.text.strip():
-            scored = [
-                (max(self._cosine(m, vector), _overlap(m.text, c.text)), m) for m in self.pool
-            ]
+            scored = [(max(self._cosine(m, vector), overlap(m.text, c.text)), m) for m in self.pool]
             score, best = max(scored, key=lambda pair: (pair[0], pair[1].updated_at))
             target = best if score >= PREVIOUS_MATCH else None
         if target is None and previous_turn_id is not None:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from persona.errors import InvalidInput
+from persona.memory.extract.ask import ChatGateway, ask_json
 from persona.memory.extract.lenient_json import ParseError
-from persona.memory.extract.llm import ChatGateway, ask_json
 from persona.steer.parse_context import mention_reason, refused_claims
 from persona.steer.registry import ConstraintType, all_types, validate
 from persona.steer.types import Constraint

@@ -14,9 +14,10 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from persona.errors import PersonaError
+from persona.memory.extract.ask import ChatGateway, ask_json
 from persona.memory.extract.candidate import Candidate, CurrentMemory
 from persona.memory.extract.lenient_json import ParseError, parse_json_lenient
 from persona.memory.extract.rules import extract_rules
@@ -128,69 +129,6 @@ def _turn_index(item: Any, count: int) -> int | None:
     except ValueError:
         return None
     return number - 1 if number is not None and 1 <= number <= count else None
-
-
-class ChatReply(Protocol):
-    """What a gateway returns: the answer text and, for reasoning models, the reasoning."""
-
-    @property
-    def text(self) -> str:
-        """The answer."""
-        ...
-
-    @property
-    def reasoning(self) -> str | None:
-        """The model's reasoning (`reasoning_content`), if any."""
-        ...
-
-
-class ChatGateway(Protocol):
-    """Anything with the LLM gateway's `complete` (persona.llm.Gateway, or a test fake)."""
-
-    def complete(
-        self,
-        messages: list[dict[str, Any]],
-        *,
-        model: str,
-        response_format: dict[str, Any] | None = None,
-        max_tokens: int | None = None,
-    ) -> ChatReply:
-        """One chat completion."""
-        ...
-
-
-T = TypeVar("T")
-
-
-def ask_json(
-    gateway: ChatGateway,
-    messages: list[dict[str, Any]],
-    read: Callable[[Any], T],
-    *,
-    model: str,
-    retry: Callable[[ParseError], str],
-    response_format: dict[str, Any] | None,
-    max_tokens: int | None,
-    what: str,
-) -> tuple[T, int] | None:
-    """`read(answer)` of `model`'s JSON answer, and the attempt it took (0, or 1 after one
-    retry whose message, `retry(error)`, tells the model what was wrong); None when it still
-    is not the JSON asked for. `read` raises `ParseError` for JSON of the wrong shape.
-    Provider errors propagate."""
-    for attempt in range(2):
-        result = gateway.complete(
-            messages, model=model, response_format=response_format, max_tokens=max_tokens
-        )
-        try:
-            return read(parse_json_lenient(result.text, result.reasoning)), attempt
-        except ParseError as exc:
-            log.info("%s: unparsable answer (%s)", what, exc)
-            messages = [
-                *messages,
-                {"role": "assistant", "content": result.text or ""},
-                {"role": "user", "content": retry(exc)},
-            ]
-    return None
 
 
 @dataclass(frozen=True)
