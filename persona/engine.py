@@ -29,15 +29,16 @@ from persona.call import ModelCall, compile_call
 from persona.errors import InvalidInput
 from persona.llm.streaming import StreamHandle
 from persona.llm.types import ChatResult, StreamChunk
+from persona.memory.episodes import encode_vector
 from persona.prepared import Clock, Prepared
 from persona.runtime import Runtime
 from persona.steering import persist_steering, steer
 from persona.trace import Trace
 from persona.types import ChatReply, ChatRequest
 from store.db import session_scope
-from store.models import EXTRACT_JOB, Profile, Tenant, User, new_id
+from store.models import EXTRACT_JOB, Profile, User, new_id
 from store.turns import record_turn
-from store.users import find_user, get_or_create_user, get_profile, touch
+from store.users import create_user, find_user_for_chat, get_profile, touch
 
 
 def validate(request: ChatRequest, max_chars: int, max_messages: int) -> str:
@@ -118,17 +119,21 @@ class ChatEngine:
         projects = () if off else stages.memory_projects(request)
         clock = Clock()
         with session_scope(self.rt.db) as session:
-            found = find_user(session, tenant_id, request.user)
+            tenant, found, stored, proposals = find_user_for_chat(session, tenant_id, request.user)
             if readonly:
                 user = found or User(id=0, tenant_id=tenant_id, external_id=request.user)
-                profile = (found and session.get(Profile, found.id)) or Profile(user_id=0)
+                profile = (found and stored) or Profile(user_id=0)
             else:
                 # read-only for a known user: `last_seen_at` is written with the turn in
                 # `_finish`; a new user's rows are committed at once, so no write transaction
                 # (SQLite's one writer) spans the stages
-                user = found or get_or_create_user(session, tenant_id, request.user)
-                profile = get_profile(session, user)
-                if found is None:
+                user, row = (
+                    (found, stored)
+                    if found is not None
+                    else create_user(session, tenant_id, request.user)
+                )
+                profile = row or get_profile(session, user)
+                if found is None or stored is None:
                     session.commit()
             assert user.id is not None
             clock.lap("user")
@@ -141,8 +146,7 @@ class ChatEngine:
                 else []
             )
             clock.lap("retrieve")
-            tenant = session.get(Tenant, tenant_id)  # the developer's rules and route threshold
-            steering = steer(session, tenant, profile, message)
+            steering = steer(session, tenant, profile, message, proposals=proposals)
             # a temporary chat saves nothing (standing preferences hold for this reply); a turn
             # answering tool output: the user turn's preferences were saved when it was answered
             if readonly or request.messages[-1].role == "tool":
@@ -166,6 +170,8 @@ class ChatEngine:
             steering=steering,
             call=call,
             clock=clock,
+            embedding=embedding,
+            user=None if readonly else user,
         )
 
     def chat(self, tenant_id: str, request: ChatRequest) -> ChatReply:
@@ -274,7 +280,13 @@ class ChatEngine:
             return _reply(turn_id, text, result, trace)
         in_loop = request.messages[-1].role == "tool"
         with session_scope(self.rt.db) as session:
-            user = session.get(User, prep.user_pk)
+            # the row read before the model call, attached without reading it again: only
+            # `last_seen_at` is written (what else changed since stays as the database has it)
+            user = (
+                session.merge(prep.user, load=False)
+                if prep.user is not None
+                else session.get(User, prep.user_pk)
+            )
             assert user is not None
             touch(session, user)
             persist_steering(session, user, prep.steering, turn_id)
@@ -296,6 +308,9 @@ class ChatEngine:
                 project=stages.write_project(request),
                 # a turn answering tool output: the user's words were extracted at its start
                 jobs=() if in_loop else (EXTRACT_JOB,),
+                message_vector=None
+                if in_loop or prep.embedding is None
+                else encode_vector(prep.embedding, self.rt.embedder),
             )
         return _reply(turn_id, text, result, trace)
 

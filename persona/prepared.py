@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from persona import stages
 from persona.call import ModelCall
@@ -13,6 +14,12 @@ from persona.route.types import RouteDecision
 from persona.steering import Steering
 from persona.trace import Attempt, Latency, MemoryUse, ProjectMemoryUse, RouteTrace, Trace
 from persona.types import ChatRequest, Usage
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from store.models import User
 
 
 class Clock:
@@ -47,6 +54,11 @@ class Prepared:
     steering: Steering
     call: ModelCall
     clock: Clock = field(default_factory=Clock)
+    # the message's embedding (the background job reuses it for the episodic index) and the
+    # user row as read (the turn is stored without reading it again); None for a user that
+    # does not exist and is not created (a temporary chat)
+    embedding: NDArray[np.float32] | None = None
+    user: User | None = None
 
     def trace(self, result: ChatResult, *, tool_call: bool, turn_id: str | None) -> Trace:
         """The reply's trace, once the model answered (and `verify` recorded its checks)."""

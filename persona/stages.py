@@ -157,8 +157,9 @@ def recall(
 
 def previous_tier(session: Session, user: User, session_id: str | None) -> Tier | None:
     """The tier of this user's previous turn in the same conversation, if recent."""
+    # only the trace's `tier_override`, read in SQL: not the whole trace parsed per message
     query = (
-        select(Turn.tier, Trace.data)
+        select(Turn.tier, col(Trace.data)["tier_override"])
         .outerjoin(Trace, col(Trace.turn_id) == Turn.id)
         .where(Turn.user_id == user.id, Turn.created_at > utcnow() - STICKY_WINDOW)
     )
@@ -167,8 +168,8 @@ def previous_tier(session: Session, user: User, session_id: str | None) -> Tier 
     last = session.exec(query.order_by(col(Turn.created_at).desc()).limit(1)).first()
     if last is None:
         return None
-    tier, data = last
-    if (data or {}).get("tier_override"):
+    tier, override = last
+    if override:
         return None  # an explicit tier applied to that request only; it is not sticky
     return _tier(tier)
 

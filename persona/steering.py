@@ -94,8 +94,17 @@ def _constraint_trace(c: Constraint) -> ConstraintTrace:
     return ConstraintTrace.model_validate(c.as_dict())
 
 
-def steer(session: Session, tenant: Tenant | None, profile: Profile, message: str) -> Steering:
-    """Gather developer and user rules, read new preferences from the message, apply precedence."""
+def steer(
+    session: Session,
+    tenant: Tenant | None,
+    profile: Profile,
+    message: str,
+    *,
+    proposals: bool = True,
+) -> Steering:
+    """Gather developer and user rules, read new preferences from the message, apply precedence.
+
+    `proposals=False`: the caller knows the user has none waiting (they are not read)."""
     from persona.errors import PersonaError
     from persona.profiles import constraint_row, merge_constraint, to_constraint
     from persona.steer.parse import parse_preferences
@@ -114,7 +123,7 @@ def steer(session: Session, tenant: Tenant | None, profile: Profile, message: st
     out.refused_claims = [Note(text=c.text, reason=c.reason) for c in parsed.claims]
     out.mentions = [Note(text=m.text, reason=m.reason) for m in parsed.mentions]
     out.ambiguous = list(parsed.ambiguous)
-    if profile.user_id:  # a known user: their proposals are shown on every reply until decided
+    if profile.user_id and proposals:  # a known user's proposals: shown until decided
         out.proposed = [public(row) for row in pending(session, profile.user_id)]
     one_off: list[ConstraintRow] = []
     for c in parsed.constraints:

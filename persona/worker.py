@@ -29,7 +29,7 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5, serves: bool = True)
     so it only stores the snapshot, which an API process that has not cached the user loads
     instead of rebuilding (`persona.memory.snapshot`).
     """
-    from persona.memory.episodes import chat_turns, ingest_turns
+    from persona.memory.episodes import chat_turns, decode_vector, ingest_turns
     from persona.memory.extraction import extraction_handler, turn_time
     from persona.memory.jobs import Worker
     from store.models import EXTRACT_JOB, STEER_PARSE_JOB, User
@@ -49,6 +49,7 @@ def make_worker(rt: Runtime, *, poll_interval: float = 0.5, serves: bool = True)
                     at=turn_time(payload),
                     session_id=payload.get("session_id"),
                     turn_id=payload.get("turn_id"),
+                    message_vector=decode_vector(payload, rt.embedder),
                 )
             )
         for project, turns in by_project.items():

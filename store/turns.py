@@ -24,10 +24,13 @@ def record_turn(
     session_id: str | None = None,
     jobs: tuple[JobKind, ...] = (EXTRACT_JOB,),
     project: str | None = None,
+    message_vector: dict[str, str] | None = None,
 ) -> tuple[Turn, Trace]:
     """Add the turn, its trace and one outbox job per kind in `jobs`; the caller commits.
 
     With a `project`, what the jobs learn from the turn belongs to that project only.
+    `message_vector`: the user message's embedding (`persona.memory.episodes.encode_vector`),
+    which the jobs reuse instead of embedding the message again.
     """
     assert user.id is not None
     turn = Turn(
@@ -62,6 +65,8 @@ def record_turn(
     }
     if project is not None:
         payload["project"] = project
+    if message_vector is not None:
+        payload["message_vector"] = message_vector
     for kind in jobs:
         session.add(Outbox(kind=kind, user_id=user.id, payload=payload))
     return turn, trace_row

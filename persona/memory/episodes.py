@@ -12,6 +12,7 @@ This is the one path for every conversation: the product's background job after 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -48,6 +49,9 @@ class EpisodeTurn:
     session_id: str | None = None
     turn_id: str | None = None  # the persona Turn it came from, if any (idempotency key)
     meta: dict[str, Any] = field(default_factory=dict)
+    # the turn's own vector when it is known already (a chat message, embedded on the hot
+    # path): not embedded again
+    vector: NDArray[np.float32] | None = field(default=None, compare=False, repr=False)
 
     @property
     def memory_text(self) -> str:
@@ -64,12 +68,39 @@ def chat_turns(
     turn_id: str | None,
     user_name: str = "user",
     assistant_name: str = "assistant",
+    message_vector: NDArray[np.float32] | None = None,
 ) -> list[EpisodeTurn]:
-    """A chat exchange (the user's message and the assistant's reply) as two episode turns."""
+    """A chat exchange (the user's message and the assistant's reply) as two episode turns.
+
+    `message_vector`: the message's embedding from the hot path, which the user's side keeps
+    (one embedding fewer per turn). It embeds the message without the `"user: "` prefix; that
+    prefix is the same on every user turn of a chat, so it tells turns apart by nothing.
+    """
     return [
-        EpisodeTurn(user_name, user_message, at, session_id, turn_id, {"role": "user"}),
+        EpisodeTurn(
+            user_name, user_message, at, session_id, turn_id, {"role": "user"}, message_vector
+        ),
         EpisodeTurn(assistant_name, reply, at, session_id, turn_id, {"role": "assistant"}),
     ]
+
+
+def encode_vector(vector: NDArray[np.float32], embedder: Embedder) -> dict[str, str]:
+    """A message's vector for a job's JSON payload, with the embedder it came from."""
+    raw = np.asarray(vector, dtype="<f4").tobytes()
+    return {"vector": base64.b64encode(raw).decode("ascii"), "embedder": embedder.name}
+
+
+def decode_vector(payload: dict[str, Any], embedder: Embedder) -> NDArray[np.float32] | None:
+    """The message vector a payload carries, if `embedder` made it (else it is embedded again:
+    a process on another model, or an older payload without one)."""
+    field_ = payload.get("message_vector")
+    if not isinstance(field_, dict) or field_.get("embedder") != embedder.name:
+        return None
+    try:
+        vector = np.frombuffer(base64.b64decode(field_["vector"], validate=True), dtype="<f4")
+    except (KeyError, TypeError, ValueError):
+        return None
+    return vector.astype(np.float32) if vector.shape == (embedder.dim,) else None
 
 
 def _neighbours(turns: Sequence[EpisodeTurn], window: int) -> list[list[tuple[int, int]]]:
@@ -140,6 +171,18 @@ def _already_stored(session: Session, user_id: int, turns: Sequence[EpisodeTurn]
     return {(row[0], row[1]) for row in rows}
 
 
+def _own_vectors(turns: Sequence[EpisodeTurn], embedder: Embedder) -> NDArray[np.float32]:
+    """Each turn's own vector: the one it carries, else embedded (one call for the rest)."""
+    missing = [i for i, t in enumerate(turns) if t.vector is None]
+    out = np.empty((len(turns), embedder.dim), dtype=np.float32)
+    if missing:
+        out[missing] = embedder.embed([turns[i].memory_text for i in missing])
+    for i, turn in enumerate(turns):
+        if turn.vector is not None:
+            out[i] = turn.vector
+    return out
+
+
 def ingest_turns(
     session: Session,
     user: User,
@@ -169,7 +212,7 @@ def ingest_turns(
     for turn in todo:
         seqs.append(next_seq[turn.session_id])
         next_seq[turn.session_id] += 1
-    vectors = context_vectors(embedder.embed([t.memory_text for t in todo]), near)
+    vectors = context_vectors(_own_vectors(todo, embedder), near)
     now = utcnow()
     rows = [
         {

@@ -58,14 +58,25 @@ def turn_time(payload: dict[str, Any]) -> datetime:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def _applied(session: Session, user_id: int, turn_id: str) -> bool:
-    """Whether memory changes from this turn are already committed."""
-    row = session.exec(
-        select(MemoryHistory.id).where(
-            MemoryHistory.user_id == user_id, MemoryHistory.source_turn_id == turn_id
-        )
-    ).first()
-    return row is not None
+def _applied(session: Session, payloads: Sequence[dict[str, Any]]) -> set[tuple[int, str]]:
+    """The (user, turn) of `payloads` whose memory changes are committed already (one query
+    per user: a batch is one user's turns)."""
+    by_user: dict[int, set[str]] = {}
+    for payload in payloads:
+        if payload.get("turn_id") and isinstance(payload.get("user_id"), int):
+            by_user.setdefault(payload["user_id"], set()).add(payload["turn_id"])
+    out: set[tuple[int, str]] = set()
+    for user_id, turn_ids in by_user.items():
+        rows = session.exec(
+            select(MemoryHistory.source_turn_id)
+            .where(
+                MemoryHistory.user_id == user_id,
+                col(MemoryHistory.source_turn_id).in_(turn_ids),
+            )
+            .distinct()
+        ).all()
+        out.update((user_id, turn_id) for turn_id in rows if turn_id is not None)
+    return out
 
 
 def _previous_turn(session: Session, user_id: int, payload: dict[str, Any]) -> Turn | None:
@@ -78,13 +89,14 @@ def _previous_turn(session: Session, user_id: int, payload: dict[str, Any]) -> T
     return session.exec(query.order_by(col(Turn.created_at).desc()).limit(1)).first()
 
 
-def _pending(session: Session, payload: dict[str, Any]) -> tuple[User | None, str | None]:
+def _pending(
+    session: Session, payload: dict[str, Any], applied: set[tuple[int, str]]
+) -> tuple[User | None, str | None]:
     """The turn's user, or None when there is nothing to do (user deleted, turn applied)."""
     user = session.get(User, payload["user_id"])
     if user is None or user.id is None:
         return None, "none"  # the user was deleted since the turn; nothing to learn
-    turn_id = payload.get("turn_id")
-    if turn_id and _applied(session, user.id, turn_id):
+    if (user.id, payload.get("turn_id")) in applied:
         # this turn's changes are committed (one transaction per job): a re-run does nothing,
         # and does not ask the model again
         return None, "already_applied"
@@ -165,8 +177,9 @@ def run_extraction_batch(
     """
     results: dict[int, ExtractionResult] = {}
     todo: list[tuple[int, User, dict[str, Any]]] = []
+    applied = _applied(session, payloads)
     for i, payload in enumerate(payloads):
-        user, skipped = _pending(session, payload)
+        user, skipped = _pending(session, payload, applied)
         if user is None:
             results[i] = ExtractionResult(extractor=skipped or "none")
         else:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import delete, event, update
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col
 
 from persona.public import MemorySnapshot
@@ -146,12 +147,17 @@ def bump_version(session: Session, user: User) -> bool:
     bumped.add(user.id)
     # an SQL-side increment: concurrent writers can never both write the same version, and on
     # PostgreSQL the row lock serialises memory writes for this user until commit
-    session.execute(
+    # (the new version set on `user` from RETURNING directly: the ORM's "fetch" sync does the
+    # same with more bookkeeping per call)
+    version = session.execute(
         update(User)
         .where(col(User.id) == user.id)
         .values(memory_version=col(User.memory_version) + 1)
-        .execution_options(synchronize_session="fetch")
-    )
+        .returning(col(User.memory_version))
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if version is not None:
+        set_committed_value(user, "memory_version", version)
     return True
 
 

@@ -2,23 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from persona.config import Settings
 from persona.embed import HashEmbedder
+from persona.engine import ChatEngine
 from persona.memory.episodes import (
+    AFTER_WEIGHT,
     EpisodeTurn,
     chat_turns,
     context_vectors,
+    decode_vector,
+    encode_vector,
     ingest_chat_turn,
     ingest_turns,
 )
+from persona.runtime import Runtime
+from persona.types import ChatMessage, ChatRequest
+from persona.worker import make_worker
+from store.db import session_scope
 from store.models import Memory, MemoryHistory, User
+from store.tenants import create_tenant
 from tests.factories import make_user
+from tests.fakes.provider import FakeProvider, ok
 
 AT = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
 
@@ -105,3 +118,94 @@ def test_chat_turn_ingestion_is_idempotent(engine: Engine) -> None:
             ("user: I love jazz", "turn-1",
              {"role": "user", "speaker": "user", "seq": 0, "context": "assistant: Noted!"}),
         ]  # fmt: skip
+
+
+class CountingEmbedder(HashEmbedder):
+    """The hash embedder, recording every text it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        self.texts.extend(texts)
+        return super().embed(texts)
+
+
+def test_a_turn_carrying_its_vector_is_not_embedded_again(engine: Engine) -> None:
+    embedder = CountingEmbedder()
+    carried = embedder.embed(["something else entirely"])[0]
+    embedder.texts.clear()
+    turns = [
+        EpisodeTurn("user", "I love jazz", AT, "s1", "t1", vector=carried),
+        EpisodeTurn("assistant", "Noted!", AT, "s2", "t1"),  # another session: no mixing
+    ]
+    with Session(engine, expire_on_commit=False) as session:
+        user = make_user(session)
+        ingest_turns(session, user, turns, embedder)
+        session.commit()
+        rows = {
+            m.text: np.frombuffer(m.embedding or b"", dtype="<f4") for m in _rows(session, user)
+        }
+    assert embedder.texts == ["assistant: Noted!"]
+    np.testing.assert_allclose(rows["user: I love jazz"], carried, rtol=1e-6)
+    np.testing.assert_allclose(
+        rows["assistant: Noted!"], embedder.embed(["assistant: Noted!"])[0], rtol=1e-6
+    )
+
+
+def test_a_payload_vector_is_used_only_from_the_same_embedder() -> None:
+    embedder = HashEmbedder()
+    vector = embedder.embed(["I love jazz"])[0]
+    encoded = encode_vector(vector, embedder)
+    decoded = decode_vector({"message_vector": encoded}, embedder)
+    assert decoded is not None
+    np.testing.assert_array_equal(decoded, vector)
+    other = HashEmbedder()
+    other.name = "another-model"
+    short = HashEmbedder(dim=8)
+    assert decode_vector({"message_vector": encoded}, other) is None
+    assert decode_vector({"message_vector": encoded}, short) is None  # another width
+    assert decode_vector({}, embedder) is None  # a payload written before vectors travelled
+    for broken in ({**encoded, "vector": "not base64!"}, {"embedder": "hash"}, "text", None):
+        assert decode_vector({"message_vector": broken}, embedder) is None
+
+
+def test_the_background_job_indexes_a_chat_message_with_its_hot_path_vector(
+    sqlite_url: str, fake_provider: FakeProvider
+) -> None:
+    """The message is embedded once, on the hot path; the job embeds only the reply."""
+    endpoint = {"api_base": fake_provider.url, "api_key": "sk-fake"}
+    settings = Settings(
+        database_url=sqlite_url,
+        fast_model="openai/fast-fake",
+        reasoning_model="openai/fast-fake",
+        model_endpoints={"openai/fast-fake": endpoint},
+        background_worker=False,
+        extract_settle_s=0,
+    )
+    embedder = CountingEmbedder()
+    runtime = Runtime.build(settings, embedder=embedder, upgrade=True)
+    try:
+        with session_scope(runtime.db) as session:
+            tenant_id = create_tenant(session, "app")[0].id
+        fake_provider.script(ok("Jazz it is."))
+        message = "I like jazz records from the sixties"
+        request = ChatRequest(user="ann", messages=[ChatMessage(role="user", content=message)])
+        ChatEngine(runtime).chat(tenant_id, request)
+        assert embedder.texts == [message]
+        make_worker(runtime).run_until_idle()
+        assert f"user: {message}" not in embedder.texts
+        assert "assistant: Jazz it is." in embedder.texts
+        with session_scope(runtime.db) as session:
+            stored = session.scalars(
+                select(Memory.embedding).where(Memory.text == f"user: {message}")  # type: ignore[call-overload]
+            ).one()
+        own = embedder.embed([message])[0]
+        reply = embedder.embed(["assistant: Jazz it is."])[0]
+        expected = own + AFTER_WEIGHT * reply  # the reply follows at distance 1
+        np.testing.assert_allclose(
+            np.frombuffer(stored, dtype="<f4"), expected / np.linalg.norm(expected), rtol=1e-5
+        )
+    finally:
+        runtime.close()
