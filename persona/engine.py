@@ -308,9 +308,7 @@ class ChatEngine:
                 project=stages.write_project(request),
                 # a turn answering tool output: the user's words were extracted at its start
                 jobs=() if in_loop else (EXTRACT_JOB,),
-                message_vector=None
-                if in_loop or prep.embedding is None
-                else encode_vector(prep.embedding, self.rt.embedder),
+                message_vector=None if in_loop else encode_vector(prep.embedding, self.rt.embedder),
             )
         return _reply(turn_id, text, result, trace)
 

@@ -53,11 +53,11 @@ class Prepared:
     route: RouteDecision
     steering: Steering
     call: ModelCall
+    # the message's embedding: the background job reuses it for the episodic index
+    embedding: NDArray[np.float32]
     clock: Clock = field(default_factory=Clock)
-    # the message's embedding (the background job reuses it for the episodic index) and the
-    # user row as read (the turn is stored without reading it again); None for a user that
-    # does not exist and is not created (a temporary chat)
-    embedding: NDArray[np.float32] | None = None
+    # the user row as read (the turn is stored without reading it again); None for a user
+    # that does not exist and is not created (a temporary chat)
     user: User | None = None
 
     def trace(self, result: ChatResult, *, tool_call: bool, turn_id: str | None) -> Trace:
